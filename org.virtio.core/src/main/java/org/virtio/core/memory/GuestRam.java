@@ -1,0 +1,307 @@
+package org.virtio.core.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+import org.virtio.core.internal.memory.Memfd;
+
+/**
+ * Guest RAM: the standard {@link GuestMemory}. Regions are either memfd-backed shared mappings (so KVM
+ * and vhost-user peers can map the same pages) or plain arena memory (tests, benchmarks). Closing it
+ * unmaps the regions and closes the memfds.
+ */
+public final class GuestRam implements GuestMemory, AutoCloseable {
+
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    private final Region[] regions;
+    private final List<MemoryRegion> regionList;
+    private final Arena arena;
+    /**
+     * The region the last lookup hit: devices touch the same region again and again. Only a hint (racy
+     * between queue threads by design): every use re-checks the range against the region it names.
+     */
+    private int lastHit;
+
+    private GuestRam(List<Region> sorted, Arena arena) {
+        this.regions = sorted.toArray(Region[]::new);
+        this.regionList = List.copyOf(sorted);
+        this.arena = arena;
+    }
+
+    /** @return a builder for guest RAM */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public List<MemoryRegion> regions() {
+        return regionList;
+    }
+
+    @Override
+    public int regionIndex(long gpa, long length, Access access) throws GuestMemoryException {
+        if (length < 0) {
+            throw new GuestMemoryException(MemoryError.OVERFLOW, gpa, length);
+        }
+        long last = gpa + (length == 0 ? 0 : length - 1);
+        if (Long.compareUnsigned(last, gpa) < 0) {
+            throw new GuestMemoryException(MemoryError.OVERFLOW, gpa, length);
+        }
+        int hit = lastHit;
+        Region r = regions[hit];
+        if (!r.containsRange(gpa, last)) {
+            hit = find(gpa, last);
+            if (hit < 0) {
+                throw new GuestMemoryException(MemoryError.OUT_OF_RANGE, gpa, length);
+            }
+            lastHit = hit;
+            r = regions[hit];
+        }
+        if (access == Access.WRITE && r.readOnly) {
+            throw new GuestMemoryException(MemoryError.READ_ONLY, gpa, length);
+        }
+        return hit;
+    }
+
+    private int find(long gpa, long last) {
+        for (int i = 0; i < regions.length; i++) {
+            if (regions[i].containsRange(gpa, last)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public MemorySegment regionSegment(int index) {
+        return regions[index].segment;
+    }
+
+    @Override
+    public long regionStart(int index) {
+        return regions[index].start;
+    }
+
+
+    @Override
+    public byte readByte(long gpa) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 1, Access.READ)];
+        return r.segment.get(ValueLayout.JAVA_BYTE, gpa - r.start);
+    }
+
+    @Override
+    public short readShort(long gpa) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 2, Access.READ)];
+        return r.segment.get(SHORT_LE, gpa - r.start);
+    }
+
+    @Override
+    public int readInt(long gpa) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 4, Access.READ)];
+        return r.segment.get(INT_LE, gpa - r.start);
+    }
+
+    @Override
+    public long readLong(long gpa) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 8, Access.READ)];
+        return r.segment.get(LONG_LE, gpa - r.start);
+    }
+
+    @Override
+    public void writeByte(long gpa, byte value) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 1, Access.WRITE)];
+        r.segment.set(ValueLayout.JAVA_BYTE, gpa - r.start, value);
+    }
+
+    @Override
+    public void writeShort(long gpa, short value) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 2, Access.WRITE)];
+        r.segment.set(SHORT_LE, gpa - r.start, value);
+    }
+
+    @Override
+    public void writeInt(long gpa, int value) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 4, Access.WRITE)];
+        r.segment.set(INT_LE, gpa - r.start, value);
+    }
+
+    @Override
+    public void writeLong(long gpa, long value) throws GuestMemoryException {
+        Region r = regions[regionIndex(gpa, 8, Access.WRITE)];
+        r.segment.set(LONG_LE, gpa - r.start, value);
+    }
+
+    @Override
+    public void read(long gpa, MemorySegment dst, long dstOff, long length) throws GuestMemoryException {
+        int i = regionIndex(gpa, length, Access.READ);
+        MemorySegment.copy(regions[i].segment, gpa - regions[i].start, dst, dstOff, length);
+    }
+
+    @Override
+    public void write(long gpa, MemorySegment src, long srcOff, long length) throws GuestMemoryException {
+        int i = regionIndex(gpa, length, Access.WRITE);
+        MemorySegment.copy(src, srcOff, regions[i].segment, gpa - regions[i].start, length);
+    }
+
+    /** Unmaps every region and closes the memfds. Further access is undefined. */
+    @Override
+    public void close() {
+        for (Region r : regions) {
+            if (r.memfd >= 0) {
+                Memfd.unmap(r.segment);
+                Memfd.close(r.memfd);
+            }
+        }
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "GuestRam" + regionList;
+    }
+
+    private static final class Region implements MemoryRegion {
+        final long start;
+        final long size;
+        final long last;
+        final boolean readOnly;
+        final MemorySegment segment;
+        final int memfd;
+
+        Region(long start, MemorySegment segment, boolean readOnly, int memfd) {
+            this.start = start;
+            this.size = segment.byteSize();
+            this.last = start + size - 1;
+            this.readOnly = readOnly;
+            this.segment = segment;
+            this.memfd = memfd;
+        }
+
+        boolean containsRange(long first, long lastByte) {
+            return Long.compareUnsigned(first, start) >= 0 && Long.compareUnsigned(lastByte, last) <= 0;
+        }
+
+        @Override
+        public GuestAddress start() {
+            return new GuestAddress(start);
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return readOnly;
+        }
+
+        @Override
+        public MemorySegment segment() {
+            return segment;
+        }
+
+        @Override
+        public OptionalInt memfd() {
+            return memfd >= 0 ? OptionalInt.of(memfd) : OptionalInt.empty();
+        }
+
+        @Override
+        public String toString() {
+            return "[0x" + Long.toHexString(start) + "+0x" + Long.toHexString(size) + (readOnly ? " ro" : "")
+                    + (memfd >= 0 ? " memfd " + memfd : "") + "]";
+        }
+    }
+
+    /** Collects regions; {@link #build} checks they neither overlap nor wrap. */
+    public static final class Builder {
+        private final Arena arena = Arena.ofShared();
+        private final List<Region> regions = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds plain (not shareable) memory, zero-filled and page-aligned.
+         *
+         * @param start first guest address
+         * @param size  bytes, positive
+         * @return this builder
+         */
+        public Builder anonymous(GuestAddress start, long size) {
+            checkRange(start, size);
+            regions.add(new Region(start.value(), arena.allocate(size, 4096), false, -1));
+            return this;
+        }
+
+        /**
+         * Adds memfd-backed shared memory that another process can map.
+         *
+         * @param name  a name shown in /proc/PID/fd
+         * @param start first guest address
+         * @param size  bytes, positive, a multiple of 4096
+         * @return this builder
+         * @throws IllegalStateException when memfd_create, ftruncate or mmap fails (with errno)
+         */
+        public Builder memfd(String name, GuestAddress start, long size) {
+            checkRange(start, size);
+            if ((size & 4095) != 0) {
+                throw new IllegalArgumentException("memfd region size must be a multiple of 4096: " + size);
+            }
+            int fd = Memfd.create(Objects.requireNonNull(name));
+            try {
+                MemorySegment seg = Memfd.mapShared(fd, size);
+                regions.add(new Region(start.value(), seg, false, fd));
+            } catch (RuntimeException e) {
+                Memfd.close(fd);
+                throw e;
+            }
+            return this;
+        }
+
+        /**
+         * Adds a caller-owned segment as a region (for example a read-only ROM image).
+         *
+         * @param start    first guest address
+         * @param segment  the backing memory
+         * @param readOnly whether device writes are refused
+         * @return this builder
+         */
+        public Builder segment(GuestAddress start, MemorySegment segment, boolean readOnly) {
+            checkRange(start, segment.byteSize());
+            regions.add(new Region(start.value(), segment, readOnly, -1));
+            return this;
+        }
+
+        private static void checkRange(GuestAddress start, long size) {
+            if (size <= 0) {
+                throw new IllegalArgumentException("region size must be positive: " + size);
+            }
+            start.plus(size - 1);
+        }
+
+        /** @return the guest RAM  @throws IllegalArgumentException when regions overlap or none was added */
+        public GuestRam build() {
+            if (regions.isEmpty()) {
+                throw new IllegalArgumentException("guest RAM needs at least one region");
+            }
+            List<Region> sorted = new ArrayList<>(regions);
+            sorted.sort(Comparator.comparing((Region r) -> r.start, Long::compareUnsigned));
+            for (int i = 1; i < sorted.size(); i++) {
+                if (Long.compareUnsigned(sorted.get(i).start, sorted.get(i - 1).last) <= 0) {
+                    throw new IllegalArgumentException("guest RAM regions overlap: " + sorted.get(i - 1) + " and " + sorted.get(i));
+                }
+            }
+            return new GuestRam(sorted, arena);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.virtio.core.transport;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.virtio.core.device.VirtioDevice;
+import org.virtio.core.internal.device.DeviceHostImpl;
+import org.virtio.core.memory.AddressTranslator;
+import org.virtio.core.memory.GuestAddress;
+import org.virtio.core.memory.GuestMemory;
+import org.virtio.core.queue.QueueFormat;
+
+/**
+ * The transport-independent face of one device, driven by a transport's registers. Thread-safe: register
+ * accesses, notifications and snapshot calls may come from different threads and are serialised.
+ *
+ * <p>Guest mistakes never throw: a status write the spec forbids is ignored (and logged), features not
+ * offered make FEATURES_OK stay clear, an unusable queue configuration at DRIVER_OK sets
+ * DEVICE_NEEDS_RESET.
+ */
+@ProviderType
+public interface VirtioDeviceHost {
+
+    /**
+     * @param device     the device implementation
+     * @param memory     guest memory
+     * @param interrupts how to reach the driver
+     * @param translator IOMMU for ACCESS_PLATFORM, or null
+     * @param name       for log lines, e.g. {@code vm1/rng0}
+     * @return a host in the reset state
+     */
+    static VirtioDeviceHost create(VirtioDevice device, GuestMemory memory, InterruptSink interrupts,
+            AddressTranslator translator, String name) {
+        return new DeviceHostImpl(device, memory, interrupts, translator, name);
+    }
+
+    /** @return the device id */
+    int deviceType();
+
+    /** @return the device being hosted */
+    VirtioDevice device();
+
+    /** @return offered features: the device's plus the ring features the core implements and VERSION_1 */
+    long deviceFeatures();
+
+    /** @return features the driver wrote */
+    long driverFeatures();
+
+    /**
+     * The driver writes its features (transports assemble the 32-bit halves). Ignored after FEATURES_OK.
+     *
+     * @param features the driver's choice
+     */
+    void setDriverFeatures(long features);
+
+    /** @return the device status byte */
+    int status();
+
+    /**
+     * The driver writes the status byte. 0 resets the device. Setting FEATURES_OK checks the driver's
+     * features; setting DRIVER_OK opens the enabled queues and activates the device.
+     *
+     * @param status the new status byte
+     */
+    void setStatus(int status);
+
+    /** @return the number of queues */
+    int queueCount();
+
+    /** @param queue index  @return the device's maximum size for that queue */
+    int maxQueueSize(int queue);
+
+    /** @param queue index  @return the size the driver chose (defaults to the maximum) */
+    int queueSize(int queue);
+
+    /** @param queue index  @param size the driver's queue size */
+    void setQueueSize(int queue, int size);
+
+    /**
+     * @param queue      index
+     * @param descArea   descriptor table / ring
+     * @param driverArea available ring / driver event suppression
+     * @param deviceArea used ring / device event suppression
+     */
+    void setQueueAddresses(int queue, GuestAddress descArea, GuestAddress driverArea, GuestAddress deviceArea);
+
+    /** @param queue index  @return whether the driver enabled it */
+    boolean queueReady(int queue);
+
+    /**
+     * Enables a queue. Ignored after DRIVER_OK (per-queue reset, VIRTIO_F_RING_RESET, is not offered yet).
+     *
+     * @param queue index
+     * @param ready the new state
+     */
+    void setQueueReady(int queue, boolean ready);
+
+    /** @return the ring layout the negotiated features select */
+    QueueFormat queueFormat();
+
+    /** @return the configuration generation counter (§2.5) */
+    int configGeneration();
+
+    /** @return the device-specific configuration size in bytes */
+    int configSize();
+
+    /**
+     * Reads configuration; out-of-range bytes read as 0 (a driver mistake, not ours to crash on).
+     *
+     * @param offset byte offset
+     * @param width  1, 2, 4 or 8
+     * @return the little-endian value
+     */
+    long readConfig(int offset, int width);
+
+    /**
+     * Writes configuration; out-of-range writes are ignored.
+     *
+     * @param offset byte offset
+     * @param width  1, 2, 4 or 8
+     * @param value  the little-endian value
+     */
+    void writeConfig(int offset, int width, long value);
+
+    /** @param queue the queue the driver notified; ignored before DRIVER_OK or for disabled queues */
+    void notifyQueue(int queue);
+
+    /**
+     * Completes in-flight requests and holds notifications until {@link #resume}; required before
+     * {@link #snapshot}. Returns once the device is idle.
+     */
+    void quiesce();
+
+    /** @return the state of a quiesced device  @throws IllegalStateException when not quiesced */
+    DeviceSnapshot snapshot();
+
+    /**
+     * Restores a snapshot into this (reset, not yet used) host, validating it; the queues reopen at the
+     * saved positions, the device is activated if the snapshot had DRIVER_OK, and the host stays quiesced
+     * until {@link #resume}.
+     *
+     * @param snapshot the state, from this or another implementation of the same device type
+     * @throws IllegalArgumentException naming what is wrong when the snapshot does not fit
+     */
+    void restore(DeviceSnapshot snapshot);
+
+    /** Ends quiescence: notifications that arrived meanwhile are delivered (at least one per queue). */
+    void resume();
+
+    /** @return the last reason the device set DEVICE_NEEDS_RESET, or null */
+    String needsResetReason();
+
+    /** @return the name used in log lines */
+    String name();
+}
