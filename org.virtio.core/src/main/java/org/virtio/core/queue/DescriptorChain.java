@@ -43,7 +43,8 @@ public interface DescriptorChain {
 
     /**
      * @param i buffer index
-     * @return a zero-copy view of the buffer in guest memory (bounded to the buffer)
+     * @return a zero-copy view of the buffer in guest memory, bounded to the buffer; read-only for
+     *         device-readable buffers
      */
     MemorySegment segment(int i);
 

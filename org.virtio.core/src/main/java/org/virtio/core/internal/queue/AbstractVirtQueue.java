@@ -23,11 +23,14 @@ import org.virtio.core.queue.VirtQueue;
  * so the hot path pays only for the one fence per flush.
  */
 abstract class AbstractVirtQueue implements VirtQueue {
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    // Plain field access is unaligned-tolerant: indirect tables may sit at any guest address, and a
+    // misaligned guest pointer must not become an exception. Ring indices and flags, whose areas are
+    // checked for alignment when the queue opens, use the aligned atomic handle.
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Aligned 16-bit var handle with coordinates (segment, offset): acquire/release ring fields. */
-    static final VarHandle U16_ATOMIC = U16.varHandle();
+    static final VarHandle U16_ATOMIC = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     static final int DESC_F_NEXT = 1;
     static final int DESC_F_WRITE = 2;
@@ -46,7 +49,7 @@ abstract class AbstractVirtQueue implements VirtQueue {
     private QueueError error;
     private boolean closed;
 
-    /** IN_ORDER: next sequence number to pop, next to publish, and chains completed early. */
+    /** IN_ORDER: next sequence number to pop, next to publish (both modulo size), and chains completed early. */
     private int popSequence;
     private int publishSequence;
     private final ChainImpl[] parked;
@@ -119,7 +122,10 @@ abstract class AbstractVirtQueue implements VirtQueue {
     /** Marks a fully validated chain as in flight. */
     final ChainImpl launch(ChainImpl c) {
         c.inFlight = true;
-        c.sequence = popSequence++;
+        c.sequence = popSequence;
+        // Kept modulo size: a free-running int taken modulo a size that does not divide 2^32 (packed rings
+        // need not be a power of 2) jumps at the overflow and two parked chains would share a slot.
+        popSequence = (popSequence + 1) % size;
         inFlight++;
         return c;
     }
@@ -160,7 +166,7 @@ abstract class AbstractVirtQueue implements VirtQueue {
         while (parked[s = Math.floorMod(publishSequence, size)] != null) {
             ChainImpl next = parked[s];
             parked[s] = null;
-            publishSequence++;
+            publishSequence = (publishSequence + 1) % size;
             retire(next, parkedLength[s]);
         }
     }

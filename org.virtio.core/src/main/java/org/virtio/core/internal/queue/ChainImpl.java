@@ -127,7 +127,9 @@ final class ChainImpl implements DescriptorChain {
     @Override
     public MemorySegment segment(int i) {
         check(i);
-        return memory.regionSegment(region[i]).asSlice(regionOffset[i], length[i]);
+        MemorySegment s = memory.regionSegment(region[i]).asSlice(regionOffset[i], length[i]);
+        // §2.7.5.1 / §2.8.15: a device must not write a device-readable buffer; make that impossible.
+        return i < readable ? s.asReadOnly() : s;
     }
 
     private int check(int i) {

@@ -183,6 +183,9 @@ public final class SplitVirtQueue extends AbstractVirtQueue {
                     inIndirect = true;
                     i = 0;
                     c.descriptorCount++;
+                    // The pointer to a table describes no buffer: a chain may hold Queue Size buffers
+                    // (§2.7.5.3.1), as a packed table may (§2.8.5). Only one table per chain, so still bounded.
+                    hops--;
                     continue;
                 }
                 if (len == 0) {
