@@ -1,6 +1,5 @@
 package org.virtio.core.memory;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -9,11 +8,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 
-import org.virtio.core.internal.memory.Memfd;
+import org.virtio.core.internal.memory.HostMemory;
 
 /**
  * Guest RAM: the standard {@link GuestMemory}. Regions are either memfd-backed shared mappings (so KVM
- * and vhost-user peers can map the same pages) or plain arena memory (tests, benchmarks). Closing it
+ * and vhost-user peers can map the same pages) or private anonymous mappings. Closing it
  * unmaps the regions and closes the memfds.
  */
 public final class GuestRam implements GuestMemory, AutoCloseable {
@@ -22,19 +21,22 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
+    /** Region.memfd values that are not descriptors: an anonymous mapping, a caller-owned segment. */
+    private static final int ANONYMOUS = -1;
+    private static final int CALLER_OWNED = -2;
+
     private final Region[] regions;
     private final List<MemoryRegion> regionList;
-    private final Arena arena;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /**
      * The region the last lookup hit: devices touch the same region again and again. Only a hint (racy
      * between queue threads by design): every use re-checks the range against the region it names.
      */
     private int lastHit;
 
-    private GuestRam(List<Region> sorted, Arena arena) {
+    private GuestRam(List<Region> sorted) {
         this.regions = sorted.toArray(Region[]::new);
         this.regionList = List.copyOf(sorted);
-        this.arena = arena;
     }
 
     /** @return a builder for guest RAM */
@@ -152,16 +154,18 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
         MemorySegment.copy(src, srcOff, regions[i].segment, gpa - regions[i].start, length);
     }
 
-    /** Unmaps every region and closes the memfds. Further access is undefined. */
+    /**
+     * Unmaps every region and closes the memfds; a second call does nothing. Stop every device first:
+     * the mappings are plain host memory, and touching them after close is a crash, not an exception.
+     */
     @Override
     public void close() {
-        for (Region r : regions) {
-            if (r.memfd >= 0) {
-                Memfd.unmap(r.segment);
-                Memfd.close(r.memfd);
-            }
+        if (!closed.compareAndSet(false, true)) {
+            return;
         }
-        arena.close();
+        for (Region r : regions) {
+            r.release();
+        }
     }
 
     @Override
@@ -184,6 +188,16 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
             this.readOnly = readOnly;
             this.segment = segment;
             this.memfd = memfd;
+        }
+
+        /** Unmaps what this region mapped itself; caller-owned segments are left alone. */
+        void release() {
+            if (memfd != CALLER_OWNED) {
+                HostMemory.unmap(segment);
+            }
+            if (memfd >= 0) {
+                HostMemory.close(memfd);
+            }
         }
 
         boolean containsRange(long first, long lastByte) {
@@ -224,14 +238,13 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
 
     /** Collects regions; {@link #build} checks they neither overlap nor wrap. */
     public static final class Builder {
-        private final Arena arena = Arena.ofShared();
         private final List<Region> regions = new ArrayList<>();
 
         private Builder() {
         }
 
         /**
-         * Adds plain (not shareable) memory, zero-filled and page-aligned.
+         * Adds plain (not shareable) memory, zero-filled and page-aligned (a private anonymous mapping).
          *
          * @param start first guest address
          * @param size  bytes, positive
@@ -239,7 +252,14 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
          */
         public Builder anonymous(GuestAddress start, long size) {
             checkRange(start, size);
-            regions.add(new Region(start.value(), arena.allocate(size, 4096), false, -1));
+            MemorySegment seg;
+            try {
+                seg = HostMemory.mapAnonymous(size);
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
+            }
+            regions.add(new Region(start.value(), seg, false, ANONYMOUS));
             return this;
         }
 
@@ -255,14 +275,22 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
         public Builder memfd(String name, GuestAddress start, long size) {
             checkRange(start, size);
             if ((size & 4095) != 0) {
+                abort();
                 throw new IllegalArgumentException("memfd region size must be a multiple of 4096: " + size);
             }
-            int fd = Memfd.create(Objects.requireNonNull(name));
+            int fd;
             try {
-                MemorySegment seg = Memfd.mapShared(fd, size);
+                fd = HostMemory.create(Objects.requireNonNull(name));
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
+            }
+            try {
+                MemorySegment seg = HostMemory.mapShared(fd, size);
                 regions.add(new Region(start.value(), seg, false, fd));
             } catch (RuntimeException e) {
-                Memfd.close(fd);
+                HostMemory.close(fd);
+                abort();
                 throw e;
             }
             return this;
@@ -278,30 +306,48 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
          */
         public Builder segment(GuestAddress start, MemorySegment segment, boolean readOnly) {
             checkRange(start, segment.byteSize());
-            regions.add(new Region(start.value(), segment, readOnly, -1));
+            regions.add(new Region(start.value(), segment, readOnly, CALLER_OWNED));
             return this;
         }
 
-        private static void checkRange(GuestAddress start, long size) {
-            if (size <= 0) {
-                throw new IllegalArgumentException("region size must be positive: " + size);
+        private void checkRange(GuestAddress start, long size) {
+            try {
+                if (size <= 0) {
+                    throw new IllegalArgumentException("region size must be positive: " + size);
+                }
+                start.plus(size - 1);
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
             }
-            start.plus(size - 1);
+        }
+
+        /**
+         * Releases everything added so far (mappings and memfd descriptors). Called on every
+         * failure, so a builder that throws leaks nothing; the builder is unusable afterwards.
+         */
+        public void abort() {
+            for (Region r : regions) {
+                r.release();
+            }
+            regions.clear();
         }
 
         /** @return the guest RAM  @throws IllegalArgumentException when regions overlap or none was added */
         public GuestRam build() {
             if (regions.isEmpty()) {
+                abort();
                 throw new IllegalArgumentException("guest RAM needs at least one region");
             }
             List<Region> sorted = new ArrayList<>(regions);
             sorted.sort(Comparator.comparing((Region r) -> r.start, Long::compareUnsigned));
             for (int i = 1; i < sorted.size(); i++) {
                 if (Long.compareUnsigned(sorted.get(i).start, sorted.get(i - 1).last) <= 0) {
+                    abort();
                     throw new IllegalArgumentException("guest RAM regions overlap: " + sorted.get(i - 1) + " and " + sorted.get(i));
                 }
             }
-            return new GuestRam(sorted, arena);
+            return new GuestRam(sorted);
         }
     }
 }

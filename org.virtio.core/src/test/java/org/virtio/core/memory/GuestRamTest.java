@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
-import org.virtio.core.internal.memory.Memfd;
+import org.virtio.core.internal.memory.HostMemory;
 
 class GuestRamTest {
 
@@ -102,7 +102,7 @@ class GuestRamTest {
             // A second, independent mapping of the fd (as KVM or a vhost-user peer would make) sees guest writes.
             byte[] data = {1, 2, 3, 4, 5, 6, 7, 8};
             ram.write(0x8000, MemorySegment.ofArray(data), 0, data.length);
-            MemorySegment other = Memfd.mapShared(fd, 1 << 20);
+            MemorySegment other = HostMemory.mapShared(fd, 1 << 20);
             try {
                 byte[] seen = new byte[8];
                 MemorySegment.copy(other, ValueLayout.JAVA_BYTE, 0x8000, seen, 0, 8);
@@ -110,7 +110,7 @@ class GuestRamTest {
                 other.set(ValueLayout.JAVA_BYTE, 0x9000, (byte) 99);
                 assertEquals(99, ram.readByte(0x9000));
             } finally {
-                Memfd.unmap(other);
+                HostMemory.unmap(other);
             }
         }
     }
@@ -120,6 +120,19 @@ class GuestRamTest {
         long before = countFds();
         for (int i = 0; i < 20; i++) {
             GuestRam.builder().memfd("leak-check", GuestAddress.of(0), 1 << 16).build().close();
+        }
+        assertEquals(before, countFds());
+    }
+
+    @Test
+    void aFailingBuilderReleasesWhatItHadMapped() throws Exception {
+        long before = countFds();
+        for (int i = 0; i < 10; i++) {
+            GuestRam.Builder b = GuestRam.builder().memfd("abort-check", GuestAddress.of(0), 1 << 16)
+                    .memfd("abort-check", GuestAddress.of(0x8000), 1 << 16);
+            assertThrows(IllegalArgumentException.class, b::build);
+            assertThrows(IllegalArgumentException.class,
+                    () -> GuestRam.builder().memfd("abort-check", GuestAddress.of(0), 1 << 16).memfd("x", GuestAddress.of(1 << 20), 100));
         }
         assertEquals(before, countFds());
     }

@@ -392,6 +392,10 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
             if (activation == null || queues[queue] == null) {
                 return;
             }
+            // A device that asked for a reset is not driven further until the driver resets it.
+            if ((status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) {
+                return;
+            }
             if (quiesced) {
                 pendingNotify[queue] = true;
                 return;
@@ -508,7 +512,7 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
             for (int i = 0; i < queueCount; i++) {
                 if (pendingNotify[i]) {
                     pendingNotify[i] = false;
-                    if (activation != null && queues[i] != null) {
+                    if (activation != null && queues[i] != null && (status & DeviceStatus.DEVICE_NEEDS_RESET) == 0) {
                         device.queueNotified(i);
                     }
                 }

@@ -125,7 +125,8 @@ abstract class AbstractVirtQueue implements VirtQueue {
         c.sequence = popSequence;
         // Kept modulo size: a free-running int taken modulo a size that does not divide 2^32 (packed rings
         // need not be a power of 2) jumps at the overflow and two parked chains would share a slot.
-        popSequence = (popSequence + 1) % size;
+        int next = popSequence + 1;
+        popSequence = next >= 0 && next < size ? next : next % size; // = (popSequence + 1) % size, no division per pop
         inFlight++;
         return c;
     }

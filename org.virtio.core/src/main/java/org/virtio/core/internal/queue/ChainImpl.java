@@ -46,9 +46,8 @@ final class ChainImpl implements DescriptorChain {
     /** Appends a checked buffer, merging it with the previous one when they are adjacent (IOMMU pieces). */
     void append(long gpa, long len, boolean writable, int regionIndex, long offset, int maxElements)
             throws QueueContext.ChainTooLongException {
-        if (count > 0 && (count > readable) == writable && region[count - 1] == regionIndex
-                && address[count - 1] + length[count - 1] == gpa && regionOffset[count - 1] + length[count - 1] == offset
-                && piecesMergeable) {
+        if (piecesMergeable && count > 0 && (count > readable) == writable && region[count - 1] == regionIndex
+                && address[count - 1] + length[count - 1] == gpa && regionOffset[count - 1] + length[count - 1] == offset) {
             length[count - 1] += len;
         } else {
             if (count == maxElements) {

@@ -132,92 +132,130 @@ public final class SplitVirtQueue extends AbstractVirtQueue {
         return launch(c);
     }
 
-    /** Walks and validates one chain into c; on a driver mistake breaks the queue and returns false. */
+    /**
+     * Walks and validates one chain into c; on a driver mistake breaks the queue and returns false.
+     * Kept small so the JIT inlines it into pop(): the indirect table walk and every error path are
+     * separate methods.
+     */
     private boolean walk(ChainImpl c, int head) {
         if (head >= size) {
-            fail(QueueError.DESCRIPTOR_INDEX_OUT_OF_RANGE, "head " + head + " >= size " + size);
-            return false;
+            return reject(QueueError.DESCRIPTOR_INDEX_OUT_OF_RANGE, head, head, size);
         }
         c.id = head;
-        MemorySegment table = desc;
-        long base = 0;
-        int tableSize = size;
-        boolean inIndirect = false;
         boolean sawWritable = false;
         int i = head;
         int hops = 0;
         try {
             while (true) {
                 if (++hops > size) {
-                    fail(QueueError.CHAIN_TOO_LONG, "chain from head " + head + " exceeds " + size + " descriptors");
-                    return false;
+                    return reject(QueueError.CHAIN_TOO_LONG, head, i, size);
                 }
-                long off = base + 16L * i;
-                long addr = table.get(U64, off);
-                long len = table.get(U32, off + 8) & 0xffffffffL;
-                int flags = table.get(U16, off + 12) & 0xffff;
-                int next = table.get(U16, off + 14) & 0xffff;
+                long off = 16L * i;
+                long addr = desc.get(U64, off);
+                // len, flags and next in one little-endian load: one bounds check, not three.
+                long rest = desc.get(U64, off + 8);
+                long len = rest & 0xffffffffL;
+                int flags = (int) (rest >>> 32) & 0xffff;
                 if ((flags & DESC_F_INDIRECT) != 0) {
-                    if (!ctx.indirect) {
-                        fail(QueueError.INDIRECT_NOT_NEGOTIATED, "descriptor " + i);
-                        return false;
-                    }
-                    if (inIndirect) {
-                        fail(QueueError.NESTED_INDIRECT, "indirect entry " + i + " of head " + head);
-                        return false;
-                    }
-                    if ((flags & DESC_F_NEXT) != 0) {
-                        fail(QueueError.INDIRECT_WITH_NEXT, "descriptor " + i);
-                        return false;
-                    }
-                    if (len == 0 || (len & 15) != 0) {
-                        fail(QueueError.INDIRECT_TABLE_LENGTH, "descriptor " + i + " table length " + len);
-                        return false;
-                    }
-                    // The WRITE flag of the descriptor that points at a table is ignored (§2.7.5.3.2).
-                    long gpa = ctx.contiguous(addr, len, Access.READ);
-                    int r = ctx.memory.regionIndex(gpa, len, Access.READ);
-                    table = ctx.memory.regionSegment(r);
-                    base = gpa - ctx.memory.regionStart(r);
-                    tableSize = (int) Math.min(len >>> 4, Integer.MAX_VALUE);
-                    inIndirect = true;
-                    i = 0;
-                    c.descriptorCount++;
-                    // The pointer to a table describes no buffer: a chain may hold Queue Size buffers
-                    // (§2.7.5.3.1), as a packed table may (§2.8.5). Only one table per chain, so still bounded.
-                    hops--;
-                    continue;
+                    // An indirect descriptor ends the main chain (INDIRECT+NEXT is refused there).
+                    return walkIndirect(c, head, i, addr, len, flags, hops, sawWritable);
                 }
                 if (len == 0) {
-                    fail(QueueError.ZERO_LENGTH_BUFFER, "descriptor " + i + " of head " + head);
-                    return false;
+                    return reject(QueueError.ZERO_LENGTH_BUFFER, head, i, -1);
                 }
                 boolean writable = (flags & DESC_F_WRITE) != 0;
                 if (writable) {
                     sawWritable = true;
                 } else if (sawWritable) {
-                    fail(QueueError.READABLE_AFTER_WRITABLE, "descriptor " + i + " of head " + head);
-                    return false;
+                    return reject(QueueError.READABLE_AFTER_WRITABLE, head, i, -1);
                 }
                 ctx.appendBuffer(c, addr, len, writable, maxElements);
                 c.descriptorCount++;
                 if ((flags & DESC_F_NEXT) == 0) {
                     return true;
                 }
-                if (next >= tableSize) {
-                    fail(QueueError.DESCRIPTOR_INDEX_OUT_OF_RANGE, "next " + next + " >= " + tableSize + " in chain of head " + head);
-                    return false;
+                int next = (int) (rest >>> 48);
+                if (next >= size) {
+                    return reject(QueueError.DESCRIPTOR_INDEX_OUT_OF_RANGE, head, i, next);
                 }
                 i = next;
             }
         } catch (GuestMemoryException e) {
-            fail(e.error() == MemoryError.TRANSLATION_FAULT ? QueueError.TRANSLATION_FAULT : QueueError.BUFFER_OUT_OF_RANGE,
-                    "chain of head " + head + ": " + e.getMessage());
-            return false;
+            return rejectMemory(e, head);
         } catch (QueueContext.ChainTooLongException e) {
-            fail(QueueError.CHAIN_TOO_LONG, "chain of head " + head + " needs more than " + maxElements + " buffers");
-            return false;
+            return reject(QueueError.CHAIN_TOO_LONG, head, i, maxElements);
         }
+    }
+
+    /**
+     * The rest of a chain once it reaches an indirect descriptor at main-table index {@code at}: the
+     * table's own chain, starting at entry 0 and linked by next (§2.7.5.3).
+     */
+    private boolean walkIndirect(ChainImpl c, int head, int at, long addr, long len, int flags, int hops,
+            boolean sawWritable) throws GuestMemoryException, QueueContext.ChainTooLongException {
+        if (!ctx.indirect) {
+            return reject(QueueError.INDIRECT_NOT_NEGOTIATED, head, at, -1);
+        }
+        if ((flags & DESC_F_NEXT) != 0) {
+            return reject(QueueError.INDIRECT_WITH_NEXT, head, at, -1);
+        }
+        if (len == 0 || (len & 15) != 0) {
+            return reject(QueueError.INDIRECT_TABLE_LENGTH, head, at, len);
+        }
+        // The WRITE flag of the descriptor that points at a table is ignored (§2.7.5.3.2).
+        long gpa = ctx.contiguous(addr, len, Access.READ);
+        int r = ctx.memory.regionIndex(gpa, len, Access.READ);
+        MemorySegment table = ctx.memory.regionSegment(r);
+        long base = gpa - ctx.memory.regionStart(r);
+        long tableSize = len >>> 4;
+        c.descriptorCount++;
+        // The pointer to a table describes no buffer: a chain may hold Queue Size buffers (§2.7.5.3.1),
+        // as a packed table may (§2.8.5). Only one table per chain, so the walk stays bounded.
+        hops--;
+        int i = 0;
+        while (true) {
+            if (++hops > size) {
+                return reject(QueueError.CHAIN_TOO_LONG, head, i, size);
+            }
+            long off = base + 16L * i;
+            long bufAddr = table.get(U64, off);
+            long rest = table.get(U64, off + 8);
+            long bufLen = rest & 0xffffffffL;
+            int bufFlags = (int) (rest >>> 32) & 0xffff;
+            if ((bufFlags & DESC_F_INDIRECT) != 0) {
+                return reject(QueueError.NESTED_INDIRECT, head, i, -1);
+            }
+            if (bufLen == 0) {
+                return reject(QueueError.ZERO_LENGTH_BUFFER, head, i, -1);
+            }
+            boolean writable = (bufFlags & DESC_F_WRITE) != 0;
+            if (writable) {
+                sawWritable = true;
+            } else if (sawWritable) {
+                return reject(QueueError.READABLE_AFTER_WRITABLE, head, i, -1);
+            }
+            ctx.appendBuffer(c, bufAddr, bufLen, writable, maxElements);
+            c.descriptorCount++;
+            if ((bufFlags & DESC_F_NEXT) == 0) {
+                return true;
+            }
+            int next = (int) (rest >>> 48);
+            if (next >= tableSize) {
+                return reject(QueueError.DESCRIPTOR_INDEX_OUT_OF_RANGE, head, i, next);
+            }
+            i = next;
+        }
+    }
+
+    private boolean reject(QueueError e, int head, int index, long value) {
+        fail(e, "chain at head " + head + ", descriptor " + index + (value >= 0 ? " (value " + value + ")" : ""));
+        return false;
+    }
+
+    private boolean rejectMemory(GuestMemoryException e, int head) {
+        fail(e.error() == MemoryError.TRANSLATION_FAULT ? QueueError.TRANSLATION_FAULT : QueueError.BUFFER_OUT_OF_RANGE,
+                "chain at head " + head + ": " + e.getMessage());
+        return false;
     }
 
     @Override

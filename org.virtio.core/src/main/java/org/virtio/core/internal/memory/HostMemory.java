@@ -11,14 +11,20 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * memfd_create + ftruncate + mmap(MAP_SHARED) through FFM, so guest RAM can be handed to KVM and to
- * vhost-user peers as a file descriptor. No JNI, no native library of ours.
+ * Host mappings for guest RAM through FFM: memfd_create + ftruncate + mmap(MAP_SHARED), so guest RAM can
+ * be handed to KVM and to vhost-user peers as a file descriptor, and anonymous private mmap for RAM
+ * nobody else maps. No JNI, no native library of ours.
+ *
+ * <p>The segments returned have the global scope: accessing them costs no liveness check, and the owner
+ * (GuestRam) must not unmap them while devices still run — the VM stops its devices first.
  */
-public final class Memfd {
+public final class HostMemory {
     private static final int MFD_CLOEXEC = 1;
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
+    private static final int MAP_PRIVATE = 2;
+    private static final int MAP_ANONYMOUS = 0x20;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -37,7 +43,7 @@ public final class Memfd {
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
-    private Memfd() {
+    private HostMemory() {
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor fd) {
@@ -89,7 +95,29 @@ public final class Memfd {
         }
     }
 
-    /** @param mapping a segment returned by {@link #mapShared} */
+    /**
+     * Maps zero-filled private anonymous memory, page-aligned.
+     *
+     * @param size bytes
+     * @return the mapping, sized exactly
+     */
+    public static MemorySegment mapAnonymous(long size) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment state = a.allocate(CAPTURE);
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            if (p.address() == -1L) {
+                throw new IllegalStateException("mmap(anonymous, " + size + ") failed: errno " + (int) ERRNO.get(state, 0L));
+            }
+            return p.reinterpret(size);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** @param mapping a segment returned by {@link #mapShared} or {@link #mapAnonymous} */
     public static void unmap(MemorySegment mapping) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment state = a.allocate(CAPTURE);
