@@ -132,42 +132,16 @@ public final class PackedQueueDriver implements QueueDriver {
         if (count < 1) {
             throw new IllegalArgumentException("a chain needs at least one buffer");
         }
+        if (indirect && count > maxIndirect) {
+            throw new IllegalArgumentException(count + " buffers exceed the indirect table size " + maxIndirect);
+        }
         int needed = indirect ? 1 : count;
         if (freeSlots < needed || freeIdCount == 0) {
             return -1;
         }
         int id = freeIds[--freeIdCount];
         int head = nextAvail;
-        int headFlags;
-        if (indirect) {
-            if (count > maxIndirect) {
-                throw new IllegalArgumentException(count + " buffers exceed the indirect table size " + maxIndirect);
-            }
-            long table = 16L * maxIndirect * id;
-            for (int i = 0; i < count; i++) {
-                long off = table + 16L * i;
-                indirectTables.u64(off, addrs[i]);
-                indirectTables.u32(off + 8, lens[i]);
-                indirectTables.u16(off + 12, 0);
-                indirectTables.u16(off + 14, writable[i] ? F_WRITE : 0);
-            }
-            writeSlot(head, indirectAddr + table, 16 * count, id);
-            headFlags = F_INDIRECT | availFlags();
-            advance();
-        } else {
-            headFlags = 0;
-            for (int i = 0; i < count; i++) {
-                int pos = nextAvail;
-                int flags = (writable[i] ? F_WRITE : 0) | (i + 1 < count ? F_NEXT : 0) | availFlags();
-                writeSlot(pos, addrs[i], lens[i], id);
-                if (i == 0) {
-                    headFlags = flags;
-                } else {
-                    ring.u16(16L * pos + 14, flags);
-                }
-                advance();
-            }
-        }
+        int headFlags = indirect ? addIndirect(id, addrs, lens, writable, count) : addDirect(id, addrs, lens, writable, count);
         slots[id] = needed;
         busy[id] = true;
         freeSlots -= needed;
@@ -175,6 +149,39 @@ public final class PackedQueueDriver implements QueueDriver {
         // The head's flags go last, with release: the device sees the whole chain or none of it.
         ring.u16Release(16L * head + 14, headFlags);
         return id;
+    }
+
+    /** Writes the chain into consecutive ring slots; returns the head's flags, which are stored last. */
+    private int addDirect(int id, long[] addrs, int[] lens, boolean[] writable, int count) {
+        int headFlags = 0;
+        for (int i = 0; i < count; i++) {
+            int pos = nextAvail;
+            int flags = (writable[i] ? F_WRITE : 0) | (i + 1 < count ? F_NEXT : 0) | availFlags();
+            writeSlot(pos, addrs[i], lens[i], id);
+            if (i == 0) {
+                headFlags = flags;
+            } else {
+                ring.u16(16L * pos + 14, flags);
+            }
+            advance();
+        }
+        return headFlags;
+    }
+
+    /** Writes the chain into this id's indirect table and one ring slot; returns the head's flags. */
+    private int addIndirect(int id, long[] addrs, int[] lens, boolean[] writable, int count) {
+        long table = 16L * maxIndirect * id;
+        for (int i = 0; i < count; i++) {
+            long off = table + 16L * i;
+            indirectTables.u64(off, addrs[i]);
+            indirectTables.u32(off + 8, lens[i]);
+            indirectTables.u16(off + 12, 0);
+            indirectTables.u16(off + 14, writable[i] ? F_WRITE : 0);
+        }
+        writeSlot(nextAvail, indirectAddr + table, 16 * count, id);
+        int headFlags = F_INDIRECT | availFlags();
+        advance();
+        return headFlags;
     }
 
     private void writeSlot(int pos, long addr, int len, int id) {
@@ -265,7 +272,7 @@ public final class PackedQueueDriver implements QueueDriver {
         int id = ring.u16(16L * usedPos + 12);
         int len = ring.u32(16L * usedPos + 8);
         if (id >= size || !busy[id]) {
-            throw new IllegalStateException("device returned buffer id " + id + ", which is not in flight");
+            throw notInFlight(id);
         }
         busy[id] = false;
         usedPos += slots[id];
@@ -278,6 +285,10 @@ public final class PackedQueueDriver implements QueueDriver {
         usedId = id;
         usedLength = len;
         return true;
+    }
+
+    private static IllegalStateException notInFlight(int id) {
+        return new IllegalStateException("device returned buffer id " + id + ", which is not in flight");
     }
 
     @Override

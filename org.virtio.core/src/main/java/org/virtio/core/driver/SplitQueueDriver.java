@@ -131,42 +131,44 @@ public final class SplitQueueDriver implements QueueDriver {
             throw new IllegalArgumentException("a chain needs at least one buffer");
         }
         if (indirect) {
-            if (count > maxIndirect) {
-                throw new IllegalArgumentException(count + " buffers exceed the indirect table size " + maxIndirect);
-            }
-            if (freeCount < 1) {
-                return -1;
-            }
-            int head = freeStack[--freeCount];
-            long table = 16L * maxIndirect * head;
-            for (int i = 0; i < count; i++) {
-                long off = table + 16L * i;
-                indirectTables.u64(off, addrs[i]);
-                indirectTables.u32(off + 8, lens[i]);
-                indirectTables.u16(off + 12, (writable[i] ? F_WRITE : 0) | (i + 1 < count ? F_NEXT : 0));
-                indirectTables.u16(off + 14, i + 1);
-            }
-            writeDescriptor(head, indirectAddr + table, 16 * count, F_INDIRECT, 0);
-            chainLength[head] = 1;
-            busy[head] = true;
-            publishHead(head);
-            return head;
+            return addIndirect(addrs, lens, writable, count);
         }
         if (freeCount < count) {
             return -1;
         }
         int head = freeStack[freeCount - 1];
-        int prev = -1;
         for (int i = 0; i < count; i++) {
             int d = freeStack[--freeCount];
-            if (prev >= 0) {
-                desc.u16(16L * prev + 14, d);
-                desc.u16(16L * prev + 12, desc.u16(16L * prev + 12) | F_NEXT);
-            }
-            writeDescriptor(d, addrs[i], lens[i], writable[i] ? F_WRITE : 0, 0);
-            prev = d;
+            boolean more = i + 1 < count;
+            // Each descriptor is written once, already linked to the free descriptor that follows it.
+            writeDescriptor(d, addrs[i], lens[i], (writable[i] ? F_WRITE : 0) | (more ? F_NEXT : 0),
+                    more ? freeStack[freeCount - 1] : 0);
         }
         chainLength[head] = count;
+        busy[head] = true;
+        publishHead(head);
+        return head;
+    }
+
+    /** One descriptor pointing at this head's indirect table slot, filled with the chain. */
+    private int addIndirect(long[] addrs, int[] lens, boolean[] writable, int count) {
+        if (count > maxIndirect) {
+            throw new IllegalArgumentException(count + " buffers exceed the indirect table size " + maxIndirect);
+        }
+        if (freeCount < 1) {
+            return -1;
+        }
+        int head = freeStack[--freeCount];
+        long table = 16L * maxIndirect * head;
+        for (int i = 0; i < count; i++) {
+            long off = table + 16L * i;
+            indirectTables.u64(off, addrs[i]);
+            indirectTables.u32(off + 8, lens[i]);
+            indirectTables.u16(off + 12, (writable[i] ? F_WRITE : 0) | (i + 1 < count ? F_NEXT : 0));
+            indirectTables.u16(off + 14, i + 1);
+        }
+        writeDescriptor(head, indirectAddr + table, 16 * count, F_INDIRECT, 0);
+        chainLength[head] = 1;
         busy[head] = true;
         publishHead(head);
         return head;
@@ -184,9 +186,8 @@ public final class SplitQueueDriver implements QueueDriver {
     public void writeDescriptor(int index, long addr, int len, int flags, int next) {
         long off = 16L * index;
         desc.u64(off, addr);
-        desc.u32(off + 8, len);
-        desc.u16(off + 12, flags);
-        desc.u16(off + 14, next);
+        // len, flags and next in one little-endian store.
+        desc.u64(off + 8, (len & 0xffffffffL) | (long) (flags & 0xffff) << 32 | (long) (next & 0xffff) << 48);
     }
 
     /**
@@ -253,7 +254,7 @@ public final class SplitQueueDriver implements QueueDriver {
         int id = used.u32(off);
         int len = used.u32(off + 4);
         if (id < 0 || id >= size || !busy[id]) {
-            throw new IllegalStateException("device returned id " + id + ", which is not in flight");
+            throw notInFlight(id);
         }
         busy[id] = false;
         // Free the chain: walk its next links.
@@ -269,6 +270,10 @@ public final class SplitQueueDriver implements QueueDriver {
         usedId = id;
         usedLength = len;
         return true;
+    }
+
+    private static IllegalStateException notInFlight(int id) {
+        return new IllegalStateException("device returned id " + id + ", which is not in flight");
     }
 
     @Override

@@ -51,6 +51,18 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
 
     @Override
     public int regionIndex(long gpa, long length, Access access) throws GuestMemoryException {
+        // Fast path, small enough for the JIT to inline into the chain walk: the region hit last time.
+        long last = gpa + length - 1;
+        int hit = lastHit;
+        Region r = regions[hit];
+        if (length > 0 && Long.compareUnsigned(last, gpa) >= 0 && r.containsRange(gpa, last)
+                && (access == Access.READ || !r.readOnly)) {
+            return hit;
+        }
+        return regionIndexSlow(gpa, length, access);
+    }
+
+    private int regionIndexSlow(long gpa, long length, Access access) throws GuestMemoryException {
         if (length < 0) {
             throw new GuestMemoryException(MemoryError.OVERFLOW, gpa, length);
         }
@@ -58,17 +70,12 @@ public final class GuestRam implements GuestMemory, AutoCloseable {
         if (Long.compareUnsigned(last, gpa) < 0) {
             throw new GuestMemoryException(MemoryError.OVERFLOW, gpa, length);
         }
-        int hit = lastHit;
-        Region r = regions[hit];
-        if (!r.containsRange(gpa, last)) {
-            hit = find(gpa, last);
-            if (hit < 0) {
-                throw new GuestMemoryException(MemoryError.OUT_OF_RANGE, gpa, length);
-            }
-            lastHit = hit;
-            r = regions[hit];
+        int hit = find(gpa, last);
+        if (hit < 0) {
+            throw new GuestMemoryException(MemoryError.OUT_OF_RANGE, gpa, length);
         }
-        if (access == Access.WRITE && r.readOnly) {
+        lastHit = hit;
+        if (access == Access.WRITE && regions[hit].readOnly) {
             throw new GuestMemoryException(MemoryError.READ_ONLY, gpa, length);
         }
         return hit;

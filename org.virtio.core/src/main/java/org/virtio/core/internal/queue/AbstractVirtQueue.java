@@ -146,19 +146,29 @@ abstract class AbstractVirtQueue implements VirtQueue {
 
     @Override
     public final void add(DescriptorChain chain, int writtenLength) {
-        if (!(chain instanceof ChainImpl c) || c.owner != this || !c.inFlight) {
-            throw new IllegalArgumentException("chain was not popped from queue " + index + " or was already added");
-        }
-        if (writtenLength < 0 || writtenLength > c.writableBytes()) {
-            throw new IllegalArgumentException("written length " + writtenLength + " exceeds the "
-                    + c.writableBytes() + " writable bytes of " + c);
+        if (!(chain instanceof ChainImpl c) || c.owner != this || !c.inFlight || writtenLength < 0
+                || writtenLength > c.writableBytes()) {
+            throw badAdd(chain, writtenLength);
         }
         c.inFlight = false;
         inFlight--;
         if (parked == null) {
             retire(c, writtenLength);
-            return;
+        } else {
+            addInOrder(c, writtenLength);
         }
+    }
+
+    private IllegalArgumentException badAdd(DescriptorChain chain, int writtenLength) {
+        if (!(chain instanceof ChainImpl c) || c.owner != this || !c.inFlight) {
+            return new IllegalArgumentException("chain was not popped from queue " + index + " or was already added");
+        }
+        return new IllegalArgumentException("written length " + writtenLength + " exceeds the "
+                + c.writableBytes() + " writable bytes of " + c);
+    }
+
+    /** VIRTIO_F_IN_ORDER: park the chain, then publish every chain whose predecessors are all done. */
+    private void addInOrder(ChainImpl c, int writtenLength) {
         int slot = Math.floorMod(c.sequence, size);
         parked[slot] = c;
         parkedLength[slot] = writtenLength;

@@ -43,37 +43,48 @@ final class ChainImpl implements DescriptorChain {
         id = 0;
     }
 
-    /** Appends a checked buffer, merging it with the previous one when they are adjacent (IOMMU pieces). */
+    /** Appends a checked buffer as a new element. */
     void append(long gpa, long len, boolean writable, int regionIndex, long offset, int maxElements)
             throws QueueContext.ChainTooLongException {
-        if (piecesMergeable && count > 0 && (count > readable) == writable && region[count - 1] == regionIndex
-                && address[count - 1] + length[count - 1] == gpa && regionOffset[count - 1] + length[count - 1] == offset) {
-            length[count - 1] += len;
-        } else {
-            if (count == maxElements) {
-                throw QueueContext.ChainTooLongException.INSTANCE;
-            }
-            if (count == address.length) {
-                grow();
-            }
-            address[count] = gpa;
-            length[count] = len;
-            region[count] = regionIndex;
-            regionOffset[count] = offset;
-            count++;
-            if (!writable) {
-                readable++;
-            }
+        int n = count;
+        if (n == maxElements) {
+            throw QueueContext.ChainTooLongException.INSTANCE;
         }
+        if (n == address.length) {
+            grow();
+        }
+        address[n] = gpa;
+        length[n] = len;
+        region[n] = regionIndex;
+        regionOffset[n] = offset;
+        count = n + 1;
+        if (writable) {
+            writableBytes += len;
+        } else {
+            readable++;
+            readableBytes += len;
+        }
+    }
+
+    /**
+     * Grows the last element by a piece of the same descriptor that the IOMMU mapped right behind it.
+     *
+     * @return false when the piece is not contiguous with the last element (then append it)
+     */
+    boolean extendLast(long gpa, long len, boolean writable, int regionIndex, long offset) {
+        int last = count - 1;
+        if (last < 0 || (last >= readable) != writable || region[last] != regionIndex
+                || address[last] + length[last] != gpa || regionOffset[last] + length[last] != offset) {
+            return false;
+        }
+        length[last] += len;
         if (writable) {
             writableBytes += len;
         } else {
             readableBytes += len;
         }
+        return true;
     }
-
-    /** Only pieces of one descriptor merge: set while a descriptor is split by the IOMMU. */
-    boolean piecesMergeable;
 
     private void grow() {
         int n = address.length * 2;

@@ -77,10 +77,15 @@ public final class QueueContext {
         Access access = writable ? Access.WRITE : Access.READ;
         if (translator == null) {
             int r = memory.regionIndex(addr, length, access);
-            chain.piecesMergeable = false;
             chain.append(addr, length, writable, r, addr - memory.regionStart(r), maxElements);
             return;
         }
+        appendTranslated(chain, addr, length, writable, access, maxElements);
+    }
+
+    /** The IOMMU path of {@link #appendBuffer}: granule by granule, merging contiguous pieces. */
+    private void appendTranslated(ChainImpl chain, long addr, long length, boolean writable, Access access,
+            int maxElements) throws GuestMemoryException, ChainTooLongException {
         long end = addr + length;
         if (Long.compareUnsigned(end, addr) < 0) {
             throw new GuestMemoryException(MemoryError.OVERFLOW, addr, length);
@@ -91,8 +96,10 @@ public final class QueueContext {
             long n = Math.min(end - iova, granule - (iova & (granule - 1)));
             long gpa = translator.translate(iova, access);
             int r = memory.regionIndex(gpa, n, access);
-            chain.piecesMergeable = iova != addr;
-            chain.append(gpa, n, writable, r, gpa - memory.regionStart(r), maxElements);
+            long offset = gpa - memory.regionStart(r);
+            if (iova == addr || !chain.extendLast(gpa, n, writable, r, offset)) {
+                chain.append(gpa, n, writable, r, offset, maxElements);
+            }
             iova += n;
         }
     }

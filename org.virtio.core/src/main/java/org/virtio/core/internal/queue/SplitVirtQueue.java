@@ -107,8 +107,7 @@ public final class SplitVirtQueue extends AbstractVirtQueue {
         if (lastAvail == cachedAvailIdx) {
             int idx = acquire16(avail, 2) & 0xffff;
             if (((idx - lastAvail) & 0xffff) > size) {
-                fail(QueueError.AVAIL_INDEX_JUMP, "avail idx " + idx + ", device at " + lastAvail);
-                return null;
+                return availIndexJump(idx);
             }
             cachedAvailIdx = idx;
             if (idx == lastAvail) {
@@ -130,6 +129,11 @@ public final class SplitVirtQueue extends AbstractVirtQueue {
             return null;
         }
         return launch(c);
+    }
+
+    private DescriptorChain availIndexJump(int idx) {
+        fail(QueueError.AVAIL_INDEX_JUMP, "avail idx " + idx + ", device at " + lastAvail);
+        return null;
     }
 
     /**
