@@ -5,15 +5,15 @@ package org.virtio.core.device;
  * 50–127; these constants are bit numbers, {@link #bit} turns one into a mask.
  */
 public final class VirtioFeatures {
-    /** Indirect descriptors (§2.6.5.3 / §2.7.7). */
+    /** Indirect descriptors (§2.7.5.3 / §2.8.7). */
     public static final int INDIRECT_DESC = 28;
-    /** used_event / avail_event notification suppression (§2.6.7, §2.6.10). */
+    /** used_event / avail_event notification suppression (§2.7.7, §2.7.10). */
     public static final int EVENT_IDX = 29;
     /** Compliance with VirtIO 1.x; required for a modern device. */
     public static final int VERSION_1 = 32;
     /** Device addresses go through the platform IOMMU. */
     public static final int ACCESS_PLATFORM = 33;
-    /** Packed virtqueue layout (§2.7). */
+    /** Packed virtqueue layout (§2.8). */
     public static final int RING_PACKED = 34;
     /** Buffers are used in the order they were made available. */
     public static final int IN_ORDER = 35;

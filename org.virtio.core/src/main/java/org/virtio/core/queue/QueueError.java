@@ -7,7 +7,7 @@ package org.virtio.core.queue;
 public enum QueueError {
     /** Queue size zero, above the device maximum, or (split) not a power of two. */
     INVALID_SIZE("queue size is zero, above the maximum, or not a power of 2 for a split ring"),
-    /** A ring area is not aligned as §2.6 (16/2/4) or §2.7 (16/4/4) require. */
+    /** A ring area is not aligned as §2.7 (16/2/4) or §2.8 (16/4/4) require. */
     RING_MISALIGNED("ring area misaligned"),
     /** A ring area is outside guest RAM, read-only, or has no IOMMU mapping. */
     RING_OUT_OF_RANGE("ring area outside guest memory"),
@@ -25,7 +25,7 @@ public enum QueueError {
     INDIRECT_WITH_NEXT("indirect descriptor also has NEXT set"),
     /** An indirect table whose length is zero or not a multiple of 16 bytes. */
     INDIRECT_TABLE_LENGTH("indirect table length is zero or not a multiple of 16"),
-    /** A device-readable descriptor after a device-writable one (§2.6.4.2 / §2.7.17). */
+    /** A device-readable descriptor after a device-writable one (§2.7.4.2 / §2.8.17). */
     READABLE_AFTER_WRITABLE("device-readable descriptor after a device-writable one"),
     /** A buffer of length zero. */
     ZERO_LENGTH_BUFFER("zero-length buffer"),

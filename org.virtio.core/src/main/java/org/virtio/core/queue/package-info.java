@@ -1,5 +1,5 @@
 /**
- * Virtqueues, device side (VirtIO 1.3 §2.6 split, §2.7 packed): popping available descriptor chains,
+ * Virtqueues, device side (VirtIO 1.3 §2.7 split, §2.8 packed): popping available descriptor chains,
  * publishing used buffers in batches, notification suppression (flags and VIRTIO_F_EVENT_IDX),
  * VIRTIO_F_IN_ORDER, and the queue state a live swap hands over. Every guest-written field is checked;
  * a malformed ring or chain puts the queue into the {@linkplain org.virtio.core.queue.VirtQueue#isBroken()
