@@ -2,10 +2,11 @@ package org.virtio.device.blk;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+
+import org.virtio.core.device.DeviceProperties;
 
 /**
  * Validated settings of one block device, parsed from {@link BlkConfig} or from the properties given to
@@ -50,14 +51,10 @@ record BlkSettings(Path path, boolean readOnly, String serial) {
         if (path == null) {
             throw new IllegalArgumentException(PATH + ": required (the raw image file)");
         }
-        if (!(path instanceof String s)) {
-            throw new IllegalArgumentException(PATH + ": expected a string, got " + path.getClass().getSimpleName());
-        }
         Object serial = properties.get(SERIAL);
-        if (serial != null && !(serial instanceof String)) {
-            throw new IllegalArgumentException(SERIAL + ": expected a string, got " + serial.getClass().getSimpleName());
-        }
-        return new BlkSettings(toPath(s), bool(properties.get(READ_ONLY)), (String) serial);
+        return new BlkSettings(toPath(DeviceProperties.string(PATH, path)),
+                DeviceProperties.bool(READ_ONLY, properties.get(READ_ONLY), false),
+                serial == null ? null : DeviceProperties.string(SERIAL, serial));
     }
 
     /** @return the serial as the 0–20 bytes GET_ID returns (before NUL padding) */
@@ -69,40 +66,13 @@ record BlkSettings(Path path, boolean readOnly, String serial) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(PATH + ": empty; give the raw image file");
         }
-        try {
-            return Path.of(value.strip());
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(PATH + ": \"" + value + "\" is not a valid path: " + e.getReason(), e);
-        }
-    }
-
-    private static boolean bool(Object value) {
-        if (value == null) {
-            return false;
-        }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        if (value instanceof String s) {
-            if (s.strip().equalsIgnoreCase("true")) {
-                return true;
-            }
-            if (s.strip().equalsIgnoreCase("false")) {
-                return false;
-            }
-        }
-        throw new IllegalArgumentException(READ_ONLY + ": expected true or false, got " + value);
+        return DeviceProperties.path(PATH, value);
     }
 
     private static void checkFile(Path path, boolean readOnly) {
-        if (!Files.exists(path)) {
-            throw new IllegalArgumentException(PATH + ": " + path + " does not exist");
-        }
+        DeviceProperties.checkReadableFile(PATH, path);
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException(PATH + ": " + path + " is not a regular file");
-        }
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException(PATH + ": " + path + " is not readable");
         }
         if (!readOnly && !Files.isWritable(path)) {
             throw new IllegalArgumentException(PATH + ": " + path + " is not writable; set " + READ_ONLY + "=true");

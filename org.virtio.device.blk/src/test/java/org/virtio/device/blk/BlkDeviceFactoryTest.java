@@ -57,7 +57,7 @@ class BlkDeviceFactoryTest {
     @Test
     void nonexistentOrDirectoryRejected() {
         assertTrue(rejected(Map.of("path", dir.resolve("nope").toString()), "path").getMessage().contains("does not exist"));
-        assertTrue(rejected(Map.of("path", dir.toString()), "path").getMessage().contains("not a regular file"));
+        assertTrue(rejected(Map.of("path", dir.toString()), "path").getMessage().contains("is a directory"));
     }
 
     @Test

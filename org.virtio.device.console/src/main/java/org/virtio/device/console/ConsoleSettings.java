@@ -4,10 +4,11 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+
+import org.virtio.core.device.DeviceProperties;
 
 import org.virtio.device.console.backend.ConsoleBackend;
 import org.virtio.device.console.backend.FileConsoleBackend;
@@ -73,9 +74,9 @@ record ConsoleSettings(String output, String input, int inputBufferBytes) {
         Object output = properties.get(OUTPUT);
         Object input = properties.get(INPUT);
         Object buffer = properties.get(INPUT_BUFFER_BYTES);
-        return new ConsoleSettings(output == null ? defaults.output : string(OUTPUT, output),
-                input == null ? defaults.input : string(INPUT, input),
-                buffer == null ? defaults.inputBufferBytes : bufferInt(buffer));
+        return new ConsoleSettings(output == null ? defaults.output : DeviceProperties.string(OUTPUT, output),
+                input == null ? defaults.input : DeviceProperties.string(INPUT, input),
+                buffer == null ? defaults.inputBufferBytes : DeviceProperties.integer(INPUT_BUFFER_BYTES, buffer, 1, MAX_INPUT_BUFFER));
     }
 
     /**
@@ -92,13 +93,6 @@ record ConsoleSettings(String output, String input, int inputBufferBytes) {
         return new FileConsoleBackend(Path.of(output));
     }
 
-    private static String string(String key, Object value) {
-        if (value instanceof String s) {
-            return s;
-        }
-        throw new IllegalArgumentException(key + ": expected a string, got " + value.getClass().getSimpleName());
-    }
-
     private static String checkOutput(String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(OUTPUT + ": empty; use \"" + STDOUT + "\" or an absolute file path");
@@ -107,12 +101,7 @@ record ConsoleSettings(String output, String input, int inputBufferBytes) {
         if (v.equalsIgnoreCase(STDOUT)) {
             return STDOUT;
         }
-        Path path;
-        try {
-            path = Path.of(v);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(OUTPUT + ": \"" + v + "\" is not a valid path: " + e.getReason(), e);
-        }
+        Path path = DeviceProperties.path(OUTPUT, v);
         if (!path.isAbsolute()) {
             throw new IllegalArgumentException(OUTPUT + ": \"" + v + "\" is neither \"" + STDOUT
                     + "\" nor an absolute file path");
@@ -136,25 +125,5 @@ record ConsoleSettings(String output, String input, int inputBufferBytes) {
             return v;
         }
         throw new IllegalArgumentException(INPUT + ": \"" + value + "\" is neither \"" + STDIN + "\" nor \"" + NONE + "\"");
-    }
-
-    private static int bufferInt(Object value) {
-        long v;
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            v = ((Number) value).longValue();
-        } else if (value instanceof String s) {
-            try {
-                v = Long.parseLong(s.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(INPUT_BUFFER_BYTES + ": \"" + s + "\" is not an integer", e);
-            }
-        } else {
-            throw new IllegalArgumentException(INPUT_BUFFER_BYTES + ": expected an integer, got "
-                    + value.getClass().getSimpleName() + " " + value);
-        }
-        if (v < 1 || v > MAX_INPUT_BUFFER) {
-            throw new IllegalArgumentException(INPUT_BUFFER_BYTES + ": " + v + " is outside [1, " + MAX_INPUT_BUFFER + "]");
-        }
-        return (int) v;
     }
 }

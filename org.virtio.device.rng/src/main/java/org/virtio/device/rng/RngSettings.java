@@ -1,10 +1,10 @@
 package org.virtio.device.rng;
 
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+
+import org.virtio.core.device.DeviceProperties;
 
 import org.virtio.device.rng.backend.EntropySource;
 import org.virtio.device.rng.backend.FileEntropySource;
@@ -57,20 +57,13 @@ record RngSettings(String source, int maxBytesPerRequest) {
         Objects.requireNonNull(properties, "properties");
         Object source = properties.get(SOURCE);
         Object max = properties.get(MAX_BYTES_PER_REQUEST);
-        return new RngSettings(source == null ? defaults.source : sourceString(source),
-                max == null ? defaults.maxBytesPerRequest : maxInt(max));
+        return new RngSettings(source == null ? defaults.source : DeviceProperties.string(SOURCE, source),
+                max == null ? defaults.maxBytesPerRequest : DeviceProperties.integer(MAX_BYTES_PER_REQUEST, max, 1, MAX_BYTES_LIMIT));
     }
 
     /** @return a new, closed entropy source as {@link #source} names it */
     EntropySource newSource() {
         return SECURE_RANDOM.equals(source) ? new SecureRandomSource() : new FileEntropySource(Path.of(source));
-    }
-
-    private static String sourceString(Object value) {
-        if (value instanceof String s) {
-            return s;
-        }
-        throw new IllegalArgumentException(SOURCE + ": expected a string, got " + value.getClass().getSimpleName());
     }
 
     private static String checkSource(String value) {
@@ -81,49 +74,16 @@ record RngSettings(String source, int maxBytesPerRequest) {
         if (v.equalsIgnoreCase(SECURE_RANDOM)) {
             return SECURE_RANDOM;
         }
-        Path path;
-        try {
-            path = Path.of(v);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(SOURCE + ": \"" + v + "\" is not a valid path: " + e.getReason(), e);
-        }
+        Path path = DeviceProperties.path(SOURCE, v);
         if (!path.isAbsolute()) {
             throw new IllegalArgumentException(SOURCE + ": \"" + v + "\" is neither \"" + SECURE_RANDOM
                     + "\" nor an absolute file path");
         }
-        if (!Files.exists(path)) {
-            throw new IllegalArgumentException(SOURCE + ": " + v + " does not exist");
-        }
-        if (Files.isDirectory(path)) {
-            throw new IllegalArgumentException(SOURCE + ": " + v + " is a directory");
-        }
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException(SOURCE + ": " + v + " is not readable");
-        }
+        DeviceProperties.checkReadableFile(SOURCE, path);
         return v;
     }
 
-    private static int maxInt(Object value) {
-        long v;
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            v = ((Number) value).longValue();
-        } else if (value instanceof String s) {
-            try {
-                v = Long.parseLong(s.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(MAX_BYTES_PER_REQUEST + ": \"" + s + "\" is not an integer", e);
-            }
-        } else {
-            throw new IllegalArgumentException(MAX_BYTES_PER_REQUEST + ": expected an integer, got "
-                    + value.getClass().getSimpleName() + " " + value);
-        }
-        if (v < 1 || v > MAX_BYTES_LIMIT) {
-            throw new IllegalArgumentException(MAX_BYTES_PER_REQUEST + ": " + v + " is outside [1, " + MAX_BYTES_LIMIT + "]");
-        }
-        return (int) v;
-    }
-
     private static int checkMax(int value) {
-        return maxInt(value);
+        return DeviceProperties.integer(MAX_BYTES_PER_REQUEST, value, 1, MAX_BYTES_LIMIT);
     }
 }
