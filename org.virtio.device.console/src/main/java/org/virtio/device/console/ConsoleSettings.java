@@ -47,7 +47,7 @@ record ConsoleSettings(String output, String input, int inputBufferBytes) {
     ConsoleSettings {
         output = checkOutput(output);
         input = checkInput(input);
-        inputBufferBytes = bufferInt(inputBufferBytes);
+        inputBufferBytes = DeviceProperties.integer(INPUT_BUFFER_BYTES, inputBufferBytes, 1, MAX_INPUT_BUFFER);
         if (STDIN.equals(input) && !STDOUT.equals(output)) {
             throw new IllegalArgumentException(INPUT + ": \"" + STDIN + "\" needs output \"" + STDOUT
                     + "\"; a file output has no input");
