@@ -1,0 +1,336 @@
+/* virtio-test-guest: tests for virtio-mmio blk (2), console (3) and rng (4), plus hostile input. */
+#include "vtg.h"
+
+static int passed, total;
+static void result(int ok) { total++; if (ok) passed++; }
+
+static struct vdev devs[MAX_DEVS];
+static int ndevs;
+static const char *cmdline;
+
+/* ------------------------------------------------------------ CPL3 loops */
+static int use_user;
+static u8 user_stack[16384] __attribute__((aligned(16)));
+
+struct fill_args { u8 *buf; u64 n; u64 seed; };
+static long user_fill(void *p)
+{
+    struct fill_args *a = p;
+    u64 x = a->seed * 0x9e3779b97f4a7c15UL + 1;
+    for (u64 i = 0; i < a->n; i += 8) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;          /* xorshift64 */
+        for (int k = 0; k < 8; k++) a->buf[i + k] = (u8)(x >> (8 * k));
+    }
+    return 0;
+}
+
+struct cmp_args { const u8 *a, *b; u64 n; };
+static long user_compare(void *p)                      /* index of first difference, or -1 */
+{
+    struct cmp_args *c = p;
+    for (u64 i = 0; i < c->n; i++)
+        if (c->a[i] != c->b[i]) return (long)i;
+    return -1;
+}
+
+static long run_loop(long (*fn)(void *), void *arg)
+{
+    if (use_user) return enter_user(fn, arg, user_stack + sizeof user_stack);
+    return fn(arg);
+}
+
+/* ------------------------------------------------------------ blk */
+struct blk_hdr { u32 type, reserved; u64 sector; };
+static struct blk_hdr blk_hdr_buf __attribute__((aligned(16)));
+static volatile u8 blk_status __attribute__((aligned(16)));
+static u8 blk_wbuf[4096] __attribute__((aligned(4096)));
+static u8 blk_rbuf[4096] __attribute__((aligned(4096)));
+
+static int blk_rw(struct vdev *d, int write, u64 sector, u8 *buf)
+{
+    struct vq *q = &d->q[0];
+    blk_hdr_buf.type = write ? 1 : 0;      /* VIRTIO_BLK_T_OUT / T_IN */
+    blk_hdr_buf.reserved = 0;
+    blk_hdr_buf.sector = sector;
+    blk_status = 0xff;
+    q->desc[0].addr = (u64)&blk_hdr_buf; q->desc[0].len = sizeof blk_hdr_buf;
+    q->desc[0].flags = VRING_DESC_F_NEXT; q->desc[0].next = 1;
+    q->desc[1].addr = (u64)buf; q->desc[1].len = 4096;
+    q->desc[1].flags = VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE); q->desc[1].next = 2;
+    q->desc[2].addr = (u64)&blk_status; q->desc[2].len = 1;
+    q->desc[2].flags = VRING_DESC_F_WRITE; q->desc[2].next = 0;
+    vq_kick(d, q, 0);
+    struct vring_used_elem e;
+    if (vq_wait(d, q, &e, 10000)) { printf_("blk: FAIL %s sector %lu: no completion (timeout)\n", write ? "write" : "read", sector); return -1; }
+    if (e.id != 0 || blk_status != 0) {
+        printf_("blk: FAIL %s sector %lu: used id %u status %u\n", write ? "write" : "read", sector, e.id, blk_status);
+        return -1;
+    }
+    return 0;
+}
+
+static u64 blk_capacity(struct vdev *d)
+{
+    u32 g, lo, hi;
+    do {
+        g = vr(d, VIRTIO_MMIO_CONFIG_GENERATION);
+        lo = vr(d, VIRTIO_MMIO_CONFIG);
+        hi = vr(d, VIRTIO_MMIO_CONFIG + 4);
+    } while (g != vr(d, VIRTIO_MMIO_CONFIG_GENERATION));
+    return ((u64)hi << 32) | lo;
+}
+
+static int blk_check_at(struct vdev *d, u64 sector, u64 seed)
+{
+    struct fill_args fa = { blk_wbuf, sizeof blk_wbuf, seed ^ sector };
+    run_loop(user_fill, &fa);
+    if (blk_rw(d, 1, sector, blk_wbuf)) return -1;
+    memset(blk_rbuf, 0, sizeof blk_rbuf);
+    if (blk_rw(d, 0, sector, blk_rbuf)) return -1;
+    struct cmp_args ca = { blk_wbuf, blk_rbuf, sizeof blk_wbuf };
+    long diff = run_loop(user_compare, &ca);
+    if (diff >= 0) {
+        printf_("blk: FAIL data mismatch at sector %lu + byte %ld: wrote %x read %x\n",
+                sector, diff, blk_wbuf[diff], blk_rbuf[diff]);
+        return -1;
+    }
+    return 0;
+}
+
+static void test_blk(struct vdev *d)
+{
+    if (vdev_init(d, 1)) { printf_("blk: FAIL init\n"); result(0); return; }
+    u64 cap = blk_capacity(d);
+    printf_("blk: capacity %lu sectors\n", cap);
+    if (cap < 8) { printf_("blk: FAIL capacity too small\n"); result(0); return; }
+    u64 offs[4] = { 0, 8, (cap / 2) & ~7UL, (cap - 8) & ~7UL };
+    u64 n = 0;
+    for (int i = 0; i < 4; i++) {
+        int dup = 0;
+        for (int j = 0; j < i; j++) if (offs[j] == offs[i]) dup = 1;
+        if (dup || offs[i] + 8 > cap) continue;
+        if (blk_check_at(d, offs[i], 0x1234 + (u64)i)) { result(0); return; }
+        n += 8;
+    }
+    printf_("blk: ok %lu sectors\n", n);
+    result(1);
+}
+
+/* ------------------------------------------------------------ rng */
+static u8 rng_buf1[64] __attribute__((aligned(64)));
+static u8 rng_buf2[64] __attribute__((aligned(64)));
+
+static int rng_read(struct vdev *d, u8 *buf, u32 n)
+{
+    struct vq *q = &d->q[0];
+    u32 got = 0;
+    for (int tries = 0; got < n && tries < 64; tries++) {
+        q->desc[0].addr = (u64)(buf + got); q->desc[0].len = n - got;
+        q->desc[0].flags = VRING_DESC_F_WRITE; q->desc[0].next = 0;
+        vq_kick(d, q, 0);
+        struct vring_used_elem e;
+        if (vq_wait(d, q, &e, 10000)) { printf_("rng: FAIL no completion (timeout)\n"); return -1; }
+        if (e.len > n - got) { printf_("rng: FAIL used len %u > buffer %u\n", e.len, n - got); return -1; }
+        got += e.len;
+    }
+    if (got < n) { printf_("rng: FAIL only %u of %u bytes\n", got, n); return -1; }
+    return 0;
+}
+
+static int rng_check(struct vdev *d, const char *label)
+{
+    memset(rng_buf1, 0, 64); memset(rng_buf2, 0, 64);
+    if (rng_read(d, rng_buf1, 64) || rng_read(d, rng_buf2, 64)) return -1;
+    int nz = 0;
+    for (int i = 0; i < 64; i++) nz |= rng_buf1[i] | rng_buf2[i];
+    if (!nz) { printf_("%s: FAIL all zero\n", label); return -1; }
+    if (!memcmp(rng_buf1, rng_buf2, 64)) { printf_("%s: FAIL two reads are identical\n", label); return -1; }
+    return 0;
+}
+
+static void test_rng(struct vdev *d)
+{
+    if (vdev_init(d, 1)) { printf_("rng: FAIL init\n"); result(0); return; }
+    if (rng_check(d, "rng")) { result(0); return; }
+    printf_("rng: ok\n");
+    result(1);
+}
+
+/* ------------------------------------------------------------ console */
+static char con_msg[] = "console: hello from the guest\n";
+
+static void test_console(struct vdev *d)
+{
+    if (vdev_init(d, 2)) { printf_("console: FAIL init\n"); result(0); return; }
+    struct vq *q = &d->q[1];                        /* transmitq of port 0 */
+    q->desc[0].addr = (u64)con_msg; q->desc[0].len = sizeof con_msg - 1;
+    q->desc[0].flags = 0; q->desc[0].next = 0;
+    vq_kick(d, q, 0);
+    struct vring_used_elem e;
+    if (vq_wait(d, q, &e, 10000)) { printf_("console: FAIL no completion (timeout)\n"); result(0); return; }
+    printf_("console: sent\n");
+    result(1);
+}
+
+/* ------------------------------------------------------------ hostile input (on rng) */
+static u8 hostile_buf[64] __attribute__((aligned(64)));
+static u64 oob_addr;
+static u32 hostile_mask;        /* vtg.hostile=<mask>: 1 looping chain, 2 buffer outside RAM, 4 long chain */
+
+enum { H_LOOP, H_OOB, H_LONG };
+static const char *hostile_names[] = { "looping-chain", "buffer-outside-ram", "chain-longer-than-queue" };
+
+static void hostile_case(struct vdev *d, int kind)
+{
+    const char *name = hostile_names[kind];
+    if (vdev_init(d, 1)) { printf_("hostile: %s -> FAIL re-init\n", name); result(0); return; }
+    u32 isr = vr(d, VIRTIO_MMIO_INTERRUPT_STATUS);
+    if (isr) vw(d, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+    d->isr_seen = 0;
+    struct vq *q = &d->q[0];
+    switch (kind) {
+    case H_LOOP:        /* descriptor 0 -> 0 -> 0 ... */
+        q->desc[0].addr = (u64)hostile_buf; q->desc[0].len = 16;
+        q->desc[0].flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT; q->desc[0].next = 0;
+        break;
+    case H_OOB:         /* a buffer beyond the end of guest RAM */
+        q->desc[0].addr = oob_addr; q->desc[0].len = 64;
+        q->desc[0].flags = VRING_DESC_F_WRITE; q->desc[0].next = 0;
+        break;
+    case H_LONG:        /* 0 -> 1 -> ... -> num-1 -> 0: no descriptor points at itself, the chain
+                           never ends, so it is longer than the queue size after num links */
+        for (u16 i = 0; i < q->num; i++) {
+            q->desc[i].addr = (u64)hostile_buf; q->desc[i].len = 1;
+            q->desc[i].flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT;
+            q->desc[i].next = (u16)((i + 1) % q->num);
+        }
+        break;
+    }
+    vq_kick(d, q, 0);
+    u64 t0 = rdtsc();
+    u32 st;
+    for (;;) {                                  /* wait for NEEDS_RESET and the config interrupt */
+        __asm__ volatile("cli");
+        st = vr(d, VIRTIO_MMIO_STATUS);
+        isr = d->isr_seen | vr(d, VIRTIO_MMIO_INTERRUPT_STATUS);
+        if ((st & ST_NEEDS_RESET) && (isr & 2)) break;
+        if (rdtsc() - t0 > 5000 * tsc_per_ms) break;
+        wait_event();
+    }
+    int ok = (st & ST_NEEDS_RESET) && (isr & 2);
+    if (ok) printf_("hostile: %s -> NEEDS_RESET ok\n", name);
+    else printf_("hostile: %s -> FAIL status %x interrupt status %x (used idx %u, used len %u)\n",
+                 name, st, isr, q->used->idx, q->used->ring[0].len);
+    result(ok);
+    vdev_reset(d);
+}
+
+static void test_hostile(struct vdev *rng, struct vdev *blk)
+{
+    printf_("hostile: buffer outside RAM at %lx, queue size %u\n", oob_addr, rng->q[0].num);
+    for (int k = H_LOOP; k <= H_LONG; k++) {
+        if (hostile_mask & (1u << k)) hostile_case(rng, k);
+        else printf_("hostile: %s skipped (vtg.hostile=%u)\n", hostile_names[k], hostile_mask);
+    }
+    /* the device and the VMM must still work after a reset */
+    if (vdev_init(rng, 1) || rng_check(rng, "hostile: rng after reset")) result(0);
+    else { printf_("hostile: rng after reset ok\n"); result(1); }
+    if (blk) {
+        if (blk_check_at(blk, 16, 0xabcd)) result(0);
+        else { printf_("hostile: blk still ok\n"); result(1); }
+    }
+}
+
+/* ------------------------------------------------------------ main */
+static const char *dev_name(u32 id)
+{
+    switch (id) { case 2: return "blk"; case 3: return "console"; case 4: return "rng"; default: return "other"; }
+}
+
+void kmain(struct hvm_start_info *si)
+{
+    puts_("\nvirtio-test-guest: long mode\n");
+    if (si->magic != HVM_START_MAGIC) {
+        printf_("virtio-test-guest: bad hvm_start_info magic %x\n", si->magic);
+        printf_("virtio-test-guest: done 0/1\n");
+        machine_reset();
+    }
+    time_init();
+    cpu_tables_init();
+    cmdline = si->cmdline_paddr ? (const char *)si->cmdline_paddr : "";
+    printf_("cmdline: %s\n", cmdline);
+
+    u64 ram_end = 0;
+    if (si->version >= 1 && si->memmap_paddr && si->memmap_entries) {
+        struct hvm_memmap_entry *m = (struct hvm_memmap_entry *)si->memmap_paddr;
+        for (u32 i = 0; i < si->memmap_entries; i++) {
+            printf_("memmap: %lx-%lx type %u\n", m[i].addr, m[i].addr + m[i].size, m[i].type);
+            if (m[i].addr + m[i].size > ram_end) ram_end = m[i].addr + m[i].size;
+        }
+    } else {
+        ram_end = 64UL << 30;
+        printf_("memmap: none (start_info version %u)\n", si->version);
+    }
+    if (ram_end < (4UL << 30)) ram_end = 4UL << 30;
+    oob_addr = ((ram_end + (1UL << 30) - 1) & ~((1UL << 30) - 1)) + (1UL << 30);
+
+    hostile_mask = (u32)cmdline_num(cmdline, "vtg.hostile", 7) & 7;
+    int want_hostile = hostile_mask != 0;
+    int want_irq = (int)cmdline_num(cmdline, "vtg.irq", 1);
+    use_user = (int)cmdline_num(cmdline, "vtg.user", 1);
+
+    if (use_user) {                          /* prove the CPL3 round trip before relying on it */
+        struct cmp_args ca = { rng_buf1, rng_buf1, 8 };
+        long r = enter_user(user_compare, &ca, user_stack + sizeof user_stack);
+        printf_("cpl3: round trip ok (rv %ld)\n", r);
+    }
+
+    if (want_irq) {
+        if (irq_init() == 0) irq_mode = 1;
+        else printf_("irq: setup failed, polling the used rings instead\n");
+    } else printf_("irq: disabled by vtg.irq=0, polling the used rings\n");
+
+    cmdline_parse(cmdline);
+    if (cmdline_ndevs == 0) printf_("virtio: no virtio_mmio.device= entries on the command line\n");
+    for (int i = 0; i < cmdline_ndevs; i++) {
+        struct vdev *d = &devs[ndevs];
+        if (cmdline_devs[i].base >= (4UL << 30)) { printf_("virtio: %lx above 4 GiB not mapped, skipped\n", cmdline_devs[i].base); continue; }
+        if (vdev_probe(d, cmdline_devs[i].base, cmdline_devs[i].irq, ndevs)) continue;
+        printf_("virtio: %lx size %lx irq %u: device id %u (%s)\n", d->base, cmdline_devs[i].size, d->irq, d->id, dev_name(d->id));
+        if (d->id == 0) continue;              /* empty slot */
+        if (irq_mode && irq_route(d)) { printf_("irq: falling back to polling\n"); irq_mode = 0; }
+        ndevs++;
+    }
+
+    struct vdev *blk = 0, *rng = 0;
+    for (int i = 0; i < ndevs; i++) {
+        switch (devs[i].id) {
+        case 2: test_blk(&devs[i]); if (!blk) blk = &devs[i]; break;
+        case 3: test_console(&devs[i]); break;
+        case 4: test_rng(&devs[i]); if (!rng) rng = &devs[i]; break;
+        default: break;
+        }
+    }
+    if (rng && want_hostile) test_hostile(rng, blk);
+    else if (rng) printf_("hostile: all skipped (vtg.hostile=0)\n");
+
+    if (irq_mode) {
+        /* A device that completes synchronously inside the notify (QEMU's console) raises its
+           interrupt while IF=0 and vq_wait never halts; let such pending interrupts in now:
+           halt until two watchdog ticks have passed. */
+        u64 t = timer_ticks;
+        while (timer_ticks < t + 2) wait_event();
+        int ok = 1;
+        for (int i = 0; i < ndevs; i++) {
+            if (devs[i].id < 2 || devs[i].id > 4) continue;
+            printf_("irq: %s (GSI %u): %u interrupts\n", dev_name(devs[i].id), devs[i].irq, devs[i].irq_count);
+            if (!devs[i].irq_count) ok = 0;
+        }
+        printf_("irq: %s (watchdog ticks %lu)\n", ok ? "ok" : "FAIL some device raised no interrupt", timer_ticks);
+        result(ok);
+    }
+    if (use_user) printf_("cpl3: %lu returns from CPL3 (blk fill/compare loops)\n", user_entries);
+    if (total == 0) { printf_("virtio-test-guest: no tests ran\n"); total = 1; }
+    printf_("virtio-test-guest: done %d/%d\n", passed, total);
+    machine_reset();
+}
