@@ -43,6 +43,15 @@ public interface Kvm extends AutoCloseable {
     int maxVcpus();
 
     /**
+     * The MSRs KVM saves and restores for a vCPU on this host (KVM_GET_MSR_INDEX_LIST): what
+     * {@link KvmVcpu#getMsrs(int...)} can read, plus the emulated ones.
+     *
+     * @return the MSR indices, in KVM's order
+     * @throws KvmException when KVM refuses or the device is closed
+     */
+    int[] msrIndexList() throws KvmException;
+
+    /**
      * @return a new, empty VM (KVM_CREATE_VM): no memory, no vCPUs
      * @throws KvmException when KVM refuses
      */

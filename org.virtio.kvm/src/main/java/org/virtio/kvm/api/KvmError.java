@@ -14,6 +14,8 @@ public enum KvmError {
     IOCTL_FAILED("KVM ioctl failed"),
     /** A system call other than an ioctl (mmap, eventfd, poll, read, write) failed. */
     SYSCALL_FAILED("system call failed"),
+    /** KVM_GET_MSRS or KVM_SET_MSRS processed fewer MSRs than asked: KVM does not know or accept one. */
+    MSR_REFUSED("KVM refused an MSR"),
     /** An argument was rejected before it reached KVM. */
     INVALID_ARGUMENT("invalid argument"),
     /** The call is not allowed in the current state (closed, running, missing prerequisite). */

@@ -1,5 +1,7 @@
 package org.virtio.kvm.api;
 
+import java.util.Map;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -37,4 +39,25 @@ public interface KvmVcpu {
      *                      runs or is closed
      */
     void setSpecialRegisters(SpecialRegisters registers) throws KvmException;
+
+    /**
+     * Reads model-specific registers (KVM_GET_MSRS).
+     *
+     * @param indices the MSR indices, for example from {@link Kvm#msrIndexList()} or {@link BootMsrs}
+     * @return index → value, in the order asked (a repeated index appears once)
+     * @throws KvmException {@link KvmError#MSR_REFUSED} naming the first MSR KVM could not read (KVM stops
+     *                      at it and returns how many it read), {@link KvmError#INVALID_ARGUMENT} for no
+     *                      indices, or when KVM refuses, the VM runs or is closed
+     */
+    Map<Integer, Long> getMsrs(int... indices) throws KvmException;
+
+    /**
+     * Writes model-specific registers (KVM_SET_MSRS), in the map's iteration order.
+     *
+     * @param values index → value
+     * @throws KvmException {@link KvmError#MSR_REFUSED} naming the first MSR KVM did not accept (KVM stops at
+     *                      it: the ones before it are set), {@link KvmError#INVALID_ARGUMENT} for an empty
+     *                      map, or when KVM refuses, the VM runs or is closed
+     */
+    void setMsrs(Map<Integer, Long> values) throws KvmException;
 }

@@ -62,6 +62,25 @@ public interface KvmVm extends AutoCloseable {
     void createPit() throws KvmException;
 
     /**
+     * Replaces the VM's whole GSI routing table (KVM_SET_GSI_ROUTING). KVM_CREATE_IRQCHIP installs
+     * {@link GsiRoute#defaultRouting()}; to add a route and keep the legacy ones, pass that list extended.
+     * Irqfds already bound to a GSI follow the new table.
+     *
+     * @param routes the entries: at most {@link GsiRoute#MAX_ROUTES}; per GSI either one {@link GsiRoute.Irqchip}
+     *               per controller, or a single {@link GsiRoute.Msi}
+     * @throws KvmException {@link KvmError#INVALID_ARGUMENT} naming the offending entry (a GSI routed twice
+     *                      to one controller, an MSI GSI with another entry, too many entries),
+     *                      {@link KvmError#INVALID_STATE} without {@link #createIrqchip()}, or when KVM refuses
+     */
+    void setGsiRouting(List<GsiRoute> routes) throws KvmException;
+
+    /**
+     * @return the routing table last set with {@link #setGsiRouting(List)}; {@link GsiRoute#defaultRouting()}
+     *         once the irqchip exists and no table was set; empty without an irqchip
+     */
+    List<GsiRoute> gsiRouting();
+
+    /**
      * Registers an ioeventfd (KVM_IOEVENTFD): a guest write of {@code length} bytes to {@code address}
      * signals the returned eventfd in the kernel, with no exit to the VMM.
      *
@@ -89,7 +108,8 @@ public interface KvmVm extends AutoCloseable {
      * Registers an irqfd (KVM_IRQFD): signalling the returned eventfd raises interrupt line {@code gsi}
      * in the in-kernel irqchip (edge-triggered). Needs {@link #createIrqchip()} first.
      *
-     * @param gsi the global system interrupt (with the default routing, 0-15 reach the PIC and IOAPIC)
+     * @param gsi the global system interrupt (with the default routing, 0-15 reach the PIC and IOAPIC,
+     *            16-23 the IOAPIC; {@link #setGsiRouting(List)} routes others)
      * @return the eventfd; closing it unregisters it
      * @throws KvmException when there is no irqchip or KVM refuses
      */

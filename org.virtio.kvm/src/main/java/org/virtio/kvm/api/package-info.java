@@ -14,10 +14,16 @@
  * naming the exit and the vCPU registers; it never takes the JVM down.
  * {@link org.virtio.kvm.api.LongMode} puts a vCPU straight into 64-bit mode.
  *
+ * <p>Interrupt routing: {@link org.virtio.kvm.api.KvmVm#setGsiRouting} replaces the VM's GSI table with
+ * {@link org.virtio.kvm.api.GsiRoute} entries (irqchip pins or MSI messages), usually
+ * {@link org.virtio.kvm.api.GsiRoute#defaultRouting()} extended by the caller. Model-specific registers:
+ * {@link org.virtio.kvm.api.Kvm#msrIndexList()}, {@link org.virtio.kvm.api.KvmVcpu#getMsrs} and
+ * {@link org.virtio.kvm.api.KvmVcpu#setMsrs}, and the boot values in {@link org.virtio.kvm.api.BootMsrs}.
+ *
  * <p>Everything is bound through the FFM API (no JNI); errors are {@link org.virtio.kvm.api.KvmException}s
  * carrying a {@link org.virtio.kvm.api.KvmError} and the errno.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 package org.virtio.kvm.api;
 
 import org.osgi.annotation.versioning.Version;

@@ -26,11 +26,13 @@ final class KvmIoctls {
     static final long KVM_CREATE_VM = io(0x01);
     static final long KVM_CHECK_EXTENSION = io(0x03);
     static final long KVM_GET_VCPU_MMAP_SIZE = io(0x04);
+    static final long KVM_GET_MSR_INDEX_LIST = iowr(0x02, KvmStructs.KVM_MSR_LIST.byteSize());
     static final long KVM_GET_SUPPORTED_CPUID = iowr(0x05, KvmStructs.KVM_CPUID2.byteSize());
     // VM ioctls
     static final long KVM_CREATE_VCPU = io(0x41);
     static final long KVM_SET_USER_MEMORY_REGION = iow(0x46, KvmStructs.KVM_USERSPACE_MEMORY_REGION.byteSize());
     static final long KVM_CREATE_IRQCHIP = io(0x60);
+    static final long KVM_SET_GSI_ROUTING = iow(0x6a, KvmStructs.KVM_IRQ_ROUTING.byteSize());
     static final long KVM_IRQFD = iow(0x76, KvmStructs.KVM_IRQFD.byteSize());
     static final long KVM_CREATE_PIT2 = iow(0x77, KvmStructs.KVM_PIT_CONFIG.byteSize());
     static final long KVM_IOEVENTFD = iow(0x79, KvmStructs.KVM_IOEVENTFD.byteSize());
@@ -40,6 +42,8 @@ final class KvmIoctls {
     static final long KVM_SET_REGS = iow(0x82, KvmStructs.KVM_REGS.byteSize());
     static final long KVM_GET_SREGS = ior(0x83, KvmStructs.KVM_SREGS.byteSize());
     static final long KVM_SET_SREGS = iow(0x84, KvmStructs.KVM_SREGS.byteSize());
+    static final long KVM_GET_MSRS = iowr(0x88, KvmStructs.KVM_MSRS.byteSize());
+    static final long KVM_SET_MSRS = iow(0x89, KvmStructs.KVM_MSRS.byteSize());
     static final long KVM_SET_SIGNAL_MASK = iow(0x8b, KvmStructs.KVM_SIGNAL_MASK.byteSize());
     static final long KVM_SET_CPUID2 = iow(0x90, KvmStructs.KVM_CPUID2.byteSize());
 

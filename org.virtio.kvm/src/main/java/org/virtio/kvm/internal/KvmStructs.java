@@ -151,6 +151,46 @@ final class KvmStructs {
             U32.withName("nent"),
             U32.withName("padding")).withName("kvm_cpuid2");
 
+    /** struct kvm_irq_routing_irqchip: a pin of one in-kernel interrupt controller. */
+    static final StructLayout KVM_IRQ_ROUTING_IRQCHIP_STRUCT = structLayout(
+            U32.withName("irqchip"),
+            U32.withName("pin")).withName("kvm_irq_routing_irqchip");
+
+    /** struct kvm_irq_routing_msi: an MSI message (the x86 union member devid/pad is left 0). */
+    static final StructLayout KVM_IRQ_ROUTING_MSI_STRUCT = structLayout(
+            U32.withName("address_lo"),
+            U32.withName("address_hi"),
+            U32.withName("data"),
+            U32.withName("pad")).withName("kvm_irq_routing_msi");
+
+    /** struct kvm_irq_routing_entry: the union {@code u} is 32 bytes (its {@code __u32 pad[8]} member). */
+    static final StructLayout KVM_IRQ_ROUTING_ENTRY = structLayout(
+            U32.withName("gsi"),
+            U32.withName("type"),
+            U32.withName("flags"),
+            U32.withName("pad"),
+            unionLayout(KVM_IRQ_ROUTING_IRQCHIP_STRUCT.withName("irqchip"), KVM_IRQ_ROUTING_MSI_STRUCT.withName("msi"),
+                    sequenceLayout(8, U32).withName("pad")).withName("u")).withName("kvm_irq_routing_entry");
+
+    /** struct kvm_irq_routing: a count and flags, followed by that many kvm_irq_routing_entry. */
+    static final StructLayout KVM_IRQ_ROUTING = structLayout(
+            U32.withName("nr"),
+            U32.withName("flags")).withName("kvm_irq_routing");
+
+    /** struct kvm_msr_entry. */
+    static final StructLayout KVM_MSR_ENTRY = structLayout(
+            U32.withName("index"),
+            U32.withName("reserved"),
+            U64.withName("data")).withName("kvm_msr_entry");
+
+    /** struct kvm_msrs: a count, followed by that many kvm_msr_entry. */
+    static final StructLayout KVM_MSRS = structLayout(
+            U32.withName("nmsrs"),
+            U32.withName("pad")).withName("kvm_msrs");
+
+    /** struct kvm_msr_list: a count, followed by that many u32 MSR indices. */
+    static final StructLayout KVM_MSR_LIST = structLayout(U32.withName("nmsrs")).withName("kvm_msr_list");
+
     // ---- offsets of the fields used ----
     static final long REGION_SLOT = off(KVM_USERSPACE_MEMORY_REGION, "slot");
     static final long REGION_FLAGS = off(KVM_USERSPACE_MEMORY_REGION, "flags");
@@ -226,6 +266,22 @@ final class KvmStructs {
     static final long CPUID_ENTRY_EBX = off(KVM_CPUID_ENTRY2, "ebx");
     static final long CPUID_ENTRY_EDX = off(KVM_CPUID_ENTRY2, "edx");
 
+    static final long IRQ_ROUTING_NR = off(KVM_IRQ_ROUTING, "nr");
+    static final long IRQ_ROUTING_FLAGS = off(KVM_IRQ_ROUTING, "flags");
+    static final long ROUTE_GSI = off(KVM_IRQ_ROUTING_ENTRY, "gsi");
+    static final long ROUTE_TYPE = off(KVM_IRQ_ROUTING_ENTRY, "type");
+    static final long ROUTE_FLAGS = off(KVM_IRQ_ROUTING_ENTRY, "flags");
+    static final long ROUTE_IRQCHIP_IRQCHIP = off(KVM_IRQ_ROUTING_ENTRY, "u", "irqchip", "irqchip");
+    static final long ROUTE_IRQCHIP_PIN = off(KVM_IRQ_ROUTING_ENTRY, "u", "irqchip", "pin");
+    static final long ROUTE_MSI_ADDRESS_LO = off(KVM_IRQ_ROUTING_ENTRY, "u", "msi", "address_lo");
+    static final long ROUTE_MSI_ADDRESS_HI = off(KVM_IRQ_ROUTING_ENTRY, "u", "msi", "address_hi");
+    static final long ROUTE_MSI_DATA = off(KVM_IRQ_ROUTING_ENTRY, "u", "msi", "data");
+
+    static final long MSRS_NMSRS = off(KVM_MSRS, "nmsrs");
+    static final long MSR_ENTRY_INDEX = off(KVM_MSR_ENTRY, "index");
+    static final long MSR_ENTRY_DATA = off(KVM_MSR_ENTRY, "data");
+    static final long MSR_LIST_NMSRS = off(KVM_MSR_LIST, "nmsrs");
+
     // ---- flag and enum values of these structs ----
     /** kvm_userspace_memory_region.flags: guest writes exit as MMIO. */
     static final int KVM_MEM_READONLY = 1 << 1;
@@ -238,6 +294,13 @@ final class KvmStructs {
     static final int KVM_IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
     /** kvm_irqfd.flags bits. */
     static final int KVM_IRQFD_FLAG_DEASSIGN = 1 << 0;
+    /** kvm_irq_routing_entry.type values. */
+    static final int KVM_IRQ_ROUTING_IRQCHIP = 1;
+    static final int KVM_IRQ_ROUTING_MSI = 2;
+    /** kvm_irq_routing_irqchip.irqchip values ({@code <asm/kvm.h>}). */
+    static final int KVM_IRQCHIP_PIC_MASTER = 0;
+    static final int KVM_IRQCHIP_PIC_SLAVE = 1;
+    static final int KVM_IRQCHIP_IOAPIC = 2;
 
     private KvmStructs() {
     }

@@ -17,6 +17,8 @@ public final class KvmSystem implements Kvm {
     private static final int CPUID_ENTRIES = 128;
     private static final int CPUID_ENTRIES_MAX = 4096;
     private static final int E2BIG = 7;
+    /** Sanity bound on KVM_GET_MSR_INDEX_LIST (a few hundred on current kernels). */
+    private static final int MSR_INDICES_MAX = 1 << 16;
 
     private final Path device;
     private final int fd;
@@ -101,6 +103,31 @@ public final class KvmSystem implements Kvm {
         byte[] cpuid = supportedCpuid();
         int vmFd = Libc.ioctlChecked(fd, KvmIoctls.KVM_CREATE_VM, 0L, "KVM_CREATE_VM");
         return new KvmVmImpl(vmFd, vcpuMmapSize, maxVcpus, cpuid);
+    }
+
+    @Override
+    public int[] msrIndexList() throws KvmException {
+        checkOpen();
+        try (Arena a = Arena.ofConfined()) {
+            // First ask with room for none: KVM answers E2BIG and stores the count it needs.
+            MemorySegment probe = a.allocate(KvmStructs.KVM_MSR_LIST);
+            MemorySegment state = a.allocate(Libc.CAPTURE);
+            int rc = Libc.ioctl(state, fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, probe);
+            if (rc < 0 && Libc.errno(state) != E2BIG) {
+                int errno = Libc.errno(state);
+                throw new KvmException(KvmError.IOCTL_FAILED, "KVM_GET_MSR_INDEX_LIST: " + Libc.describe(errno), errno);
+            }
+            int n = probe.get(ValueLayout.JAVA_INT, KvmStructs.MSR_LIST_NMSRS);
+            if (n < 0 || n > MSR_INDICES_MAX) {
+                throw new KvmException(KvmError.IOCTL_FAILED, "KVM_GET_MSR_INDEX_LIST reports " + n + " MSRs");
+            }
+            long header = KvmStructs.KVM_MSR_LIST.byteSize();
+            MemorySegment list = a.allocate(header + 4L * n, 4);
+            list.set(ValueLayout.JAVA_INT, KvmStructs.MSR_LIST_NMSRS, n);
+            Libc.ioctlChecked(fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, list, "KVM_GET_MSR_INDEX_LIST (" + n + " MSRs)");
+            int got = Math.min(n, list.get(ValueLayout.JAVA_INT, KvmStructs.MSR_LIST_NMSRS));
+            return list.asSlice(header, 4L * got).toArray(ValueLayout.JAVA_INT);
+        }
     }
 
     /** @return struct kvm_cpuid2 with the entries KVM supports on this host */

@@ -3,7 +3,13 @@ package org.virtio.kvm.internal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
+import org.virtio.kvm.api.KvmError;
 import org.virtio.kvm.api.KvmException;
 import org.virtio.kvm.api.KvmVcpu;
 import org.virtio.kvm.api.Registers;
@@ -115,6 +121,73 @@ final class KvmVcpuImpl implements KvmVcpu {
             Libc.ioctlChecked(fd, KvmIoctls.KVM_GET_SREGS, sregs, "KVM_GET_SREGS on vCPU " + id);
             RegisterCodec.writeSpecialRegisters(registers, sregs);
             Libc.ioctlChecked(fd, KvmIoctls.KVM_SET_SREGS, sregs, "KVM_SET_SREGS on vCPU " + id);
+        }
+    }
+
+    @Override
+    public Map<Integer, Long> getMsrs(int... indices) throws KvmException {
+        vm.checkIdle("read the MSRs of vCPU " + id);
+        Objects.requireNonNull(indices, "indices");
+        int[] distinct = Arrays.stream(indices).distinct().toArray();
+        if (distinct.length == 0) {
+            throw new KvmException(KvmError.INVALID_ARGUMENT, "KVM_GET_MSRS on vCPU " + id + ": no MSR index given");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment msrs = allocateMsrs(a, distinct.length);
+            for (int i = 0; i < distinct.length; i++) {
+                msrs.set(ValueLayout.JAVA_INT, msrEntry(i) + KvmStructs.MSR_ENTRY_INDEX, distinct[i]);
+            }
+            int done = Libc.ioctlChecked(fd, KvmIoctls.KVM_GET_MSRS, msrs, "KVM_GET_MSRS on vCPU " + id);
+            checkAllMsrs("KVM_GET_MSRS", "read", done, distinct);
+            Map<Integer, Long> values = new LinkedHashMap<>();
+            for (int i = 0; i < distinct.length; i++) {
+                values.put(distinct[i], msrs.get(ValueLayout.JAVA_LONG, msrEntry(i) + KvmStructs.MSR_ENTRY_DATA));
+            }
+            return Collections.unmodifiableMap(values);
+        }
+    }
+
+    @Override
+    public void setMsrs(Map<Integer, Long> values) throws KvmException {
+        vm.checkIdle("set the MSRs of vCPU " + id);
+        Objects.requireNonNull(values, "values");
+        if (values.isEmpty()) {
+            throw new KvmException(KvmError.INVALID_ARGUMENT, "KVM_SET_MSRS on vCPU " + id + ": no MSR given");
+        }
+        int[] indices = new int[values.size()];
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment msrs = allocateMsrs(a, values.size());
+            int i = 0;
+            for (Map.Entry<Integer, Long> e : values.entrySet()) {
+                indices[i] = Objects.requireNonNull(e.getKey(), "MSR index");
+                msrs.set(ValueLayout.JAVA_INT, msrEntry(i) + KvmStructs.MSR_ENTRY_INDEX, indices[i]);
+                msrs.set(ValueLayout.JAVA_LONG, msrEntry(i) + KvmStructs.MSR_ENTRY_DATA,
+                        Objects.requireNonNull(e.getValue(), "MSR value"));
+                i++;
+            }
+            int done = Libc.ioctlChecked(fd, KvmIoctls.KVM_SET_MSRS, msrs, "KVM_SET_MSRS on vCPU " + id);
+            checkAllMsrs("KVM_SET_MSRS", "set", done, indices);
+        }
+    }
+
+    /** struct kvm_msrs with room for n entries, nmsrs = n. */
+    private static MemorySegment allocateMsrs(Arena a, int n) {
+        MemorySegment msrs = a.allocate(KvmStructs.KVM_MSRS.byteSize() + n * KvmStructs.KVM_MSR_ENTRY.byteSize(), 8);
+        msrs.set(ValueLayout.JAVA_INT, KvmStructs.MSRS_NMSRS, n);
+        return msrs;
+    }
+
+    private static long msrEntry(int i) {
+        return KvmStructs.KVM_MSRS.byteSize() + i * KvmStructs.KVM_MSR_ENTRY.byteSize();
+    }
+
+    /** KVM processes the entries in order and stops at the first it cannot handle, returning the count done. */
+    private void checkAllMsrs(String ioctl, String verb, int done, int[] indices) throws KvmException {
+        if (done != indices.length) {
+            String refused = done >= 0 && done < indices.length ? "0x" + Integer.toHexString(indices[done]) : "?";
+            throw new KvmException(KvmError.MSR_REFUSED, ioctl + " on vCPU " + id + " " + verb + " " + done + " of "
+                    + indices.length + " MSRs; KVM does not accept MSR " + refused
+                    + " (unknown to this KVM, or the value is invalid for it)");
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.virtio.core.memory.GuestMemory;
 import org.virtio.core.memory.MemoryRegion;
 import org.virtio.kvm.api.EventFd;
+import org.virtio.kvm.api.GsiRoute;
 import org.virtio.kvm.api.KvmError;
 import org.virtio.kvm.api.KvmException;
 import org.virtio.kvm.api.KvmVcpu;
@@ -41,6 +42,8 @@ final class KvmVmImpl implements KvmVm {
     private final List<KvmVcpuImpl> vcpus = new ArrayList<>();
     private final Set<EventFdImpl> eventFds = new LinkedHashSet<>();
     private boolean irqchip;
+    /** The table last set with KVM_SET_GSI_ROUTING; null while the kernel's default is in force. */
+    private List<GsiRoute> routing;
     private boolean closed;
     private VmRunImpl run;
 
@@ -117,6 +120,30 @@ final class KvmVmImpl implements KvmVm {
         try (Arena a = Arena.ofConfined()) {
             Libc.ioctlChecked(fd, KvmIoctls.KVM_CREATE_PIT2, a.allocate(KvmStructs.KVM_PIT_CONFIG), "KVM_CREATE_PIT2");
         }
+    }
+
+    @Override
+    public synchronized void setGsiRouting(List<GsiRoute> routes) throws KvmException {
+        checkOpen();
+        if (!irqchip) {
+            throw new KvmException(KvmError.INVALID_STATE, name + ": KVM_SET_GSI_ROUTING needs the in-kernel irqchip first");
+        }
+        List<GsiRoute> copy = new ArrayList<>(Objects.requireNonNull(routes, "routes"));
+        GsiRoutingTable.check(copy);
+        List<GsiRoute> table = List.copyOf(copy);
+        try (Arena a = Arena.ofConfined()) {
+            Libc.ioctlChecked(fd, KvmIoctls.KVM_SET_GSI_ROUTING, GsiRoutingTable.encode(table, a),
+                    "KVM_SET_GSI_ROUTING with " + table.size() + " entries");
+        }
+        routing = table;
+    }
+
+    @Override
+    public synchronized List<GsiRoute> gsiRouting() {
+        if (!irqchip) {
+            return List.of();
+        }
+        return routing != null ? routing : List.copyOf(GsiRoute.defaultRouting());
     }
 
     @Override

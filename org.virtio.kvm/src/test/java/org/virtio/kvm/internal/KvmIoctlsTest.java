@@ -37,6 +37,15 @@ class KvmIoctlsTest {
         java.put("KVM_SET_SREGS", KvmIoctls.KVM_SET_SREGS);
         java.put("KVM_SET_SIGNAL_MASK", KvmIoctls.KVM_SET_SIGNAL_MASK);
         java.put("KVM_SET_CPUID2", KvmIoctls.KVM_SET_CPUID2);
+        java.put("KVM_GET_MSR_INDEX_LIST", KvmIoctls.KVM_GET_MSR_INDEX_LIST);
+        java.put("KVM_SET_GSI_ROUTING", KvmIoctls.KVM_SET_GSI_ROUTING);
+        java.put("KVM_GET_MSRS", KvmIoctls.KVM_GET_MSRS);
+        java.put("KVM_SET_MSRS", KvmIoctls.KVM_SET_MSRS);
+        java.put("KVM_IRQ_ROUTING_IRQCHIP", (long) KvmStructs.KVM_IRQ_ROUTING_IRQCHIP);
+        java.put("KVM_IRQ_ROUTING_MSI", (long) KvmStructs.KVM_IRQ_ROUTING_MSI);
+        java.put("KVM_IRQCHIP_PIC_MASTER", (long) KvmStructs.KVM_IRQCHIP_PIC_MASTER);
+        java.put("KVM_IRQCHIP_PIC_SLAVE", (long) KvmStructs.KVM_IRQCHIP_PIC_SLAVE);
+        java.put("KVM_IRQCHIP_IOAPIC", (long) KvmStructs.KVM_IRQCHIP_IOAPIC);
         java.put("KVM_CAP_NR_VCPUS", (long) KvmIoctls.KVM_CAP_NR_VCPUS);
         java.put("KVM_CAP_MAX_VCPUS", (long) KvmIoctls.KVM_CAP_MAX_VCPUS);
         java.put("KVM_MEM_READONLY", (long) KvmStructs.KVM_MEM_READONLY);

@@ -133,6 +133,34 @@ class KvmStructsTest {
         offset("kvm_cpuid_entry2", "ebx", KvmStructs.CPUID_ENTRY_EBX);
         offset("kvm_cpuid_entry2", "edx", KvmStructs.CPUID_ENTRY_EDX);
 
+        size("kvm_irq_routing_irqchip", KvmStructs.KVM_IRQ_ROUTING_IRQCHIP_STRUCT.byteSize());
+        size("kvm_irq_routing_msi", KvmStructs.KVM_IRQ_ROUTING_MSI_STRUCT.byteSize());
+        size("kvm_irq_routing_entry", KvmStructs.KVM_IRQ_ROUTING_ENTRY.byteSize());
+        offset("kvm_irq_routing_entry", "gsi", KvmStructs.ROUTE_GSI);
+        offset("kvm_irq_routing_entry", "type", KvmStructs.ROUTE_TYPE);
+        offset("kvm_irq_routing_entry", "flags", KvmStructs.ROUTE_FLAGS);
+        offset("kvm_irq_routing_entry", "u.irqchip.irqchip", KvmStructs.ROUTE_IRQCHIP_IRQCHIP);
+        offset("kvm_irq_routing_entry", "u.irqchip.pin", KvmStructs.ROUTE_IRQCHIP_PIN);
+        offset("kvm_irq_routing_entry", "u.msi.address_lo", KvmStructs.ROUTE_MSI_ADDRESS_LO);
+        offset("kvm_irq_routing_entry", "u.msi.address_hi", KvmStructs.ROUTE_MSI_ADDRESS_HI);
+        offset("kvm_irq_routing_entry", "u.msi.data", KvmStructs.ROUTE_MSI_DATA);
+        check("sizeof_kvm_irq_routing_entry.u", KvmStructs.KVM_IRQ_ROUTING_ENTRY.byteSize() - KvmStructs.ROUTE_IRQCHIP_IRQCHIP,
+                "FIELD_SIZE(struct kvm_irq_routing_entry, u)");
+        size("kvm_irq_routing", KvmStructs.KVM_IRQ_ROUTING.byteSize());
+        offset("kvm_irq_routing", "nr", KvmStructs.IRQ_ROUTING_NR);
+        offset("kvm_irq_routing", "flags", KvmStructs.IRQ_ROUTING_FLAGS);
+        offset("kvm_irq_routing", "entries", KvmStructs.KVM_IRQ_ROUTING.byteSize());
+
+        size("kvm_msr_entry", KvmStructs.KVM_MSR_ENTRY.byteSize());
+        offset("kvm_msr_entry", "index", KvmStructs.MSR_ENTRY_INDEX);
+        offset("kvm_msr_entry", "data", KvmStructs.MSR_ENTRY_DATA);
+        size("kvm_msrs", KvmStructs.KVM_MSRS.byteSize());
+        offset("kvm_msrs", "nmsrs", KvmStructs.MSRS_NMSRS);
+        offset("kvm_msrs", "entries", KvmStructs.KVM_MSRS.byteSize());
+        size("kvm_msr_list", KvmStructs.KVM_MSR_LIST.byteSize());
+        offset("kvm_msr_list", "nmsrs", KvmStructs.MSR_LIST_NMSRS);
+        offset("kvm_msr_list", "indices", KvmStructs.KVM_MSR_LIST.byteSize());
+
         Map<String, Long> kernel = probe.run();
         List<Executable> checks = new ArrayList<>();
         java.forEach((name, value) -> checks.add(() -> assertEquals(kernel.get(name), value,
