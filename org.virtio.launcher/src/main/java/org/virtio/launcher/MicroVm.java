@@ -42,6 +42,7 @@ import org.virtio.kvm.boot.BzImageLoader;
 import org.virtio.kvm.boot.E820Map;
 import org.virtio.kvm.boot.MmioDeviceDescription;
 import org.virtio.kvm.boot.PvhEntry;
+import org.virtio.kvm.api.BootMsrs;
 import org.virtio.kvm.boot.PvhLoader;
 import org.virtio.kvm.devices.Cmos;
 import org.virtio.kvm.devices.I8042;
@@ -198,7 +199,10 @@ public final class MicroVm implements AutoCloseable {
 
             List<KvmVcpu> created = new ArrayList<>();
             for (int id = 0; id < vcpus; id++) {
-                created.add(vm.createVcpu(id));
+                KvmVcpu vcpu = vm.createVcpu(id);
+                // The MSR values a kernel expects at entry (SYSCALL/SYSENTER cleared, fast strings, MTRRs on, WB).
+                BootMsrs.apply(vcpu);
+                created.add(vcpu);
             }
             KvmVcpu boot = created.get(0);
             try {
