@@ -241,6 +241,76 @@ static void test_hostile(struct vdev *rng, struct vdev *blk)
     }
 }
 
+
+/* ------------------------------------------------------------ bench mode (vtg.bench=1) */
+/* Timed with the TSC (rdtsc at CPL0); each metric prints its total ticks and op count, and the
+   "bench: begin/end" lines carry the TSC so the host can calibrate ticks against its wall clock. */
+struct mmio_loop_args { u64 addr; u64 n; };
+static long user_mmio_loop(void *p)
+{
+    struct mmio_loop_args *a = p;
+    u32 s = 0;
+    for (u64 i = 0; i < a->n; i++) s += mmio_r32(a->addr);
+    return (long)s;
+}
+
+static void bench_print(const char *name, u64 ticks, u64 n)
+{
+    u64 ns_x10 = n ? ticks * 10000 / tsc_per_ms * 1000 / n : 0;   /* ticks -> ns via tsc_per_ms */
+    printf_("bench: %s ticks %lu n %lu guest_ns_per_op %lu.%lu\n", name, ticks, n, ns_x10 / 10, ns_x10 % 10);
+}
+
+static void run_bench(struct vdev *blk)
+{
+    u64 n_exit = cmdline_num(cmdline, "vtg.bench_exits", 20000);
+    u64 n_blk = cmdline_num(cmdline, "vtg.bench_blk", 2000);
+    printf_("bench: tsc_per_ms %lu irq_mode %d\n", tsc_per_ms, irq_mode);
+    if (!blk) { printf_("bench: FAIL no blk device\n"); return; }
+    if (vdev_init(blk, 1)) { printf_("bench: FAIL blk init\n"); return; }
+    u64 cap = blk_capacity(blk);
+    u64 span = cap / 8;                           /* 4 KiB blocks on the disk */
+    if (span == 0) { printf_("bench: FAIL blk capacity %lu\n", cap); return; }
+    for (u64 i = 0; i < sizeof blk_wbuf; i++) blk_wbuf[i] = (u8)(i * 7 + 1);
+    printf_("bench: begin tsc %lu\n", rdtsc());
+    u64 t0, t1;
+    u32 sink = 0;
+
+    /* (a) port I/O: write the 16550 scratch register (0x3ff), emulated in user space by both VMMs */
+    t0 = rdtsc();
+    for (u64 i = 0; i < n_exit; i++) outb(0x3f8 + 7, (u8)i);
+    t1 = rdtsc();
+    bench_print("pio_exit", t1 - t0, n_exit);
+
+    /* (b) MMIO: read the blk device's MagicValue register (user-space emulation in both VMMs) */
+    t0 = rdtsc();
+    for (u64 i = 0; i < n_exit; i++) sink += mmio_r32(blk->base + VIRTIO_MMIO_MAGIC_VALUE);
+    t1 = rdtsc();
+    bench_print("mmio_exit", t1 - t0, n_exit);
+
+    /* (b') the same MMIO read loop at CPL3 (the loop itself runs natively there) */
+    if (use_user) {
+        struct mmio_loop_args ma = { blk->base + VIRTIO_MMIO_MAGIC_VALUE, n_exit };
+        t0 = rdtsc();
+        sink += (u32)enter_user(user_mmio_loop, &ma, user_stack + sizeof user_stack);
+        t1 = rdtsc();
+        bench_print("mmio_exit_cpl3", t1 - t0, n_exit);
+    }
+
+    /* (c) 4 KiB blk writes then reads, one request in flight, sequential over the disk */
+    int fail = 0;
+    t0 = rdtsc();
+    for (u64 i = 0; i < n_blk && !fail; i++) fail = blk_rw(blk, 1, (i % span) * 8, blk_wbuf);
+    t1 = rdtsc();
+    if (!fail) bench_print("blk_write_4k", t1 - t0, n_blk);
+    t0 = rdtsc();
+    for (u64 i = 0; i < n_blk && !fail; i++) fail = blk_rw(blk, 0, (i % span) * 8, blk_rbuf);
+    t1 = rdtsc();
+    if (!fail) bench_print("blk_read_4k", t1 - t0, n_blk);
+    if (!fail && memcmp(blk_rbuf, blk_wbuf, sizeof blk_rbuf)) { printf_("bench: FAIL read-back mismatch\n"); fail = 1; }
+    printf_("bench: end tsc %lu\n", rdtsc());
+    printf_("bench: %s (sink %x)\n", fail ? "FAIL" : "done", sink);
+}
+
 /* ------------------------------------------------------------ main */
 static const char *dev_name(u32 id)
 {
@@ -300,6 +370,13 @@ void kmain(struct hvm_start_info *si)
         if (d->id == 0) continue;              /* empty slot */
         if (irq_mode && irq_route(d)) { printf_("irq: falling back to polling\n"); irq_mode = 0; }
         ndevs++;
+    }
+
+    if (cmdline_num(cmdline, "vtg.bench", 0)) {   /* benchmark mode: no tests, see run_bench */
+        struct vdev *bd = 0;
+        for (int i = 0; i < ndevs && !bd; i++) if (devs[i].id == 2) bd = &devs[i];
+        run_bench(bd);
+        machine_reset();
     }
 
     struct vdev *blk = 0, *rng = 0;
