@@ -7,7 +7,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * queue registers and config generation; the device owns its config space layout and request handling.
  *
  * <p>Lifecycle: {@link #activate} when the driver sets DRIVER_OK (the queues are open);
- * {@link #queueNotified} for each driver notification; {@link #quiesce} before a snapshot; {@link #reset}
+ * {@link #queueNotified} for each driver notification; {@link #queueReset} when the driver resets one queue;
+ * {@link #quiesce} before a snapshot; {@link #reset}
  * when the driver writes 0 to status (or the VM goes away). Calls for one device never overlap.
  */
 @ConsumerType
@@ -64,6 +65,18 @@ public interface VirtioDevice {
      * default suits devices that complete each request before returning from {@link #queueNotified}.
      */
     default void quiesce() {
+    }
+
+    /**
+     * The driver reset one queue (VIRTIO_F_RING_RESET, VirtIO 1.3 §2.6.1.1); called only while activated.
+     * The core has already closed the queue, so {@link DeviceContext#queue} returns null for it until the
+     * driver re-enables it (then it returns the new queue). Drop every chain held from that queue without
+     * completing it; keep serving the other queues. The default suits devices that hold no chains across
+     * calls.
+     *
+     * @param queue the queue index
+     */
+    default void queueReset(int queue) {
     }
 
     /** @return device-specific state beyond the queues and config (for a swap); empty by default */

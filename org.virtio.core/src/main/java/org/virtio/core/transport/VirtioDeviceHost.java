@@ -86,12 +86,37 @@ public interface VirtioDeviceHost {
     boolean queueReady(int queue);
 
     /**
-     * Enables a queue. Ignored after DRIVER_OK (per-queue reset, VIRTIO_F_RING_RESET, is not offered yet).
+     * Enables a queue. Queue registers (size, addresses, ready) are ignored after DRIVER_OK, except for a
+     * queue that is not enabled when VIRTIO_F_RING_RESET was negotiated: enabling such a queue after
+     * DRIVER_OK (the re-enable of §2.6.1.2) opens it at once with the size and addresses written since its
+     * reset, and the device finds it through {@link org.virtio.core.device.DeviceContext#queue}.
      *
      * @param queue index
      * @param ready the new state
      */
     void setQueueReady(int queue, boolean ready);
+
+    /**
+     * Resets one queue (VirtIO 1.3 §2.6.1.1), when VIRTIO_F_RING_RESET was negotiated; otherwise ignored. The
+     * queue is closed (the device no longer reads or writes its rings and sends no notification for it),
+     * the device is told through {@link VirtioDevice#queueReset} to drop the chains it holds from it, and
+     * the queue's registers return to their defaults: size = maximum, addresses 0, not ready. The reset is
+     * complete when this method returns; the driver may then reprogram and re-enable the queue
+     * ({@link #setQueueReady}).
+     *
+     * @param queue index; out of range is ignored
+     */
+    void resetQueue(int queue);
+
+    /**
+     * For transports whose reset register reads 1 until the queue is enabled again (virtio-pci's
+     * {@code queue_reset}); virtio-mmio's QueueReset reads 0 once the reset has completed.
+     *
+     * @param queue index
+     * @return whether the queue was reset by {@link #resetQueue} and has not been enabled since (a device
+     *         reset or FEATURES_OK clears this)
+     */
+    boolean queueInReset(int queue);
 
     /** @return the ring layout the negotiated features select */
     QueueFormat queueFormat();

@@ -3,7 +3,9 @@ package org.virtio.core.conformance;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.virtio.core.device.DeviceContext;
 import org.virtio.core.device.VirtioDevice;
@@ -49,6 +51,10 @@ final class ScriptedDevice implements VirtioDevice {
     final int[] notifications;
     final List<Seen> seen = new ArrayList<>();
     final List<DescriptorChain> held = new ArrayList<>();
+    /** The queue each chain in {@link #held} came from. */
+    final Map<DescriptorChain, Integer> heldFrom = new IdentityHashMap<>();
+    /** Queues the host told the device it reset (VIRTIO_F_RING_RESET), in order. */
+    final List<Integer> queueResets = new ArrayList<>();
     final List<int[]> configWrites = new ArrayList<>();
     /** Set when the ECHO/CONSUME loop ran away (a queue kept claiming buffers it would not give). */
     boolean runaway;
@@ -135,6 +141,7 @@ final class ScriptedDevice implements VirtioDevice {
                 while ((c = queue.pop()) != null) {
                     record(q, c);
                     held.add(c);
+                    heldFrom.put(c, q);
                 }
             }
             case ECHO, CONSUME -> serve(q, queue);
@@ -180,9 +187,16 @@ final class ScriptedDevice implements VirtioDevice {
     }
 
     @Override
+    public void queueReset(int q) {
+        queueResets.add(q);
+        held.removeIf(c -> Integer.valueOf(q).equals(heldFrom.get(c)));
+    }
+
+    @Override
     public void reset() {
         context = null;
         held.clear();
+        heldFrom.clear();
         resets++;
     }
 }

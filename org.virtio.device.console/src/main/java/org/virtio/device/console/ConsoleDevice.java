@@ -159,7 +159,12 @@ public final class ConsoleDevice implements VirtioDevice {
         try {
             VirtQueue q = receiveQueue;
             if (q == null) {
-                return;
+                // After a queue reset (VIRTIO_F_RING_RESET) the driver re-enabled receiveq with a new ring.
+                DeviceContext ctx = context;
+                q = receiveQueue = ctx != null ? ctx.queue(RECEIVE_QUEUE) : null;
+                if (q == null) {
+                    return;
+                }
             }
             receiving = true;
             do {
@@ -303,6 +308,25 @@ public final class ConsoleDevice implements VirtioDevice {
                 q.add(chain, 0);
             }
             q.flush();
+        } finally {
+            rxLock.unlock();
+        }
+    }
+
+    /**
+     * The driver reset one queue (VIRTIO_F_RING_RESET): the held receive chains belong to the old ring and
+     * are dropped without being used; pending input stays for the re-enabled queue. The transmit queue
+     * holds nothing between calls.
+     */
+    @Override
+    public void queueReset(int queue) {
+        if (queue != RECEIVE_QUEUE) {
+            return;
+        }
+        rxLock.lock();
+        try {
+            receiveQueue = null;
+            posted.clear();
         } finally {
             rxLock.unlock();
         }

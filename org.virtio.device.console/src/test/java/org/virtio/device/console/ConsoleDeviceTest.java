@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.virtio.core.device.DeviceStatus;
 import org.virtio.core.device.DeviceType;
+import org.virtio.core.device.VirtioFeatures;
+import org.virtio.core.driver.QueueDriver;
+import org.virtio.core.driver.SplitQueueDriver;
 import org.virtio.core.memory.GuestAddress;
 
 /** virtio-console driven through the core's simulated driver (VirtIO 1.3 §5.3). */
@@ -276,6 +279,58 @@ class ConsoleDeviceTest {
             GuestAddress a = h.buffer(8);
             h.postReceive(a, 8);
             assertEquals(4, h.usedLength(RX));
+            assertArrayEquals(ascii("kept"), h.read(a, 4));
+        }
+    }
+
+    @Test
+    void s2_6_1_queueResetDropsHeldReceiveChainsAndTheNewRingIsServed() {
+        long features = ConsoleHarness.SPLIT | VirtioFeatures.bit(VirtioFeatures.RING_RESET);
+        ConsoleDevice d = new ConsoleDevice(backend, 1024);
+        try (ConsoleHarness h = new ConsoleHarness(d, features)) {
+            assertTrue(VirtioFeatures.has(h.host.driverFeatures(), VirtioFeatures.RING_RESET));
+            GuestAddress old1 = h.buffer(8);
+            GuestAddress old2 = h.buffer(8);
+            h.postReceive(old1, 8); // both held by the device: no input yet
+            h.postReceive(old2, 8);
+            QueueDriver oldRx = h.rx();
+
+            h.host.resetQueue(RX);
+            backend.push(ascii("gone"));
+            assertEquals(-1, h.usedLength(RX), "nothing is used on the reset queue");
+            assertEquals(0, h.transmit("tx still works\n"), "the transmit queue keeps working");
+
+            // Re-enable receiveq with a new, smaller ring elsewhere.
+            QueueDriver rx = new SplitQueueDriver(h.ram, h.driver.allocate(SplitQueueDriver.footprint(16, 4), 4096), 16,
+                    features, 4);
+            h.host.setQueueSize(RX, 16);
+            h.host.setQueueAddresses(RX, rx.descArea(), rx.driverArea(), rx.deviceArea());
+            h.host.setQueueReady(RX, true);
+            GuestAddress fresh = h.buffer(8);
+            assertTrue(rx.add(new long[] {fresh.value()}, new int[] {8}, new boolean[] {true}, 1, false) >= 0);
+            h.host.notifyQueue(RX);
+
+            // Had the old chains been kept, they would be filled first and the new buffer would stay empty.
+            backend.push(ascii("new"));
+            assertTrue(rx.pollUsed(), "input reaches the re-enabled queue's buffer");
+            assertEquals(3, rx.usedLength());
+            assertArrayEquals(ascii("new"), h.read(fresh, 3));
+            assertFalse(oldRx.pollUsed(), "the chains held from the old ring are never used");
+            assertArrayEquals(new byte[8], h.read(old1, 8));
+            assertArrayEquals(new byte[8], h.read(old2, 8));
+        }
+    }
+
+    @Test
+    void queueResetOfTransmitKeepsReceiveChains() {
+        long features = ConsoleHarness.SPLIT | VirtioFeatures.bit(VirtioFeatures.RING_RESET);
+        ConsoleDevice d = new ConsoleDevice(backend, 1024);
+        try (ConsoleHarness h = new ConsoleHarness(d, features)) {
+            GuestAddress a = h.buffer(8);
+            h.postReceive(a, 8);
+            h.host.resetQueue(TX);
+            backend.push(ascii("kept"));
+            assertEquals(4, h.usedLength(RX), "the held receive chain is still served");
             assertArrayEquals(ascii("kept"), h.read(a, 4));
         }
     }

@@ -37,7 +37,8 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
     /** Ring features this core implements for every device. */
     static final long CORE_FEATURES = VirtioFeatures.bit(VirtioFeatures.VERSION_1)
             | VirtioFeatures.bit(VirtioFeatures.INDIRECT_DESC) | VirtioFeatures.bit(VirtioFeatures.EVENT_IDX)
-            | VirtioFeatures.bit(VirtioFeatures.RING_PACKED) | VirtioFeatures.bit(VirtioFeatures.IN_ORDER);
+            | VirtioFeatures.bit(VirtioFeatures.RING_PACKED) | VirtioFeatures.bit(VirtioFeatures.IN_ORDER)
+            | VirtioFeatures.bit(VirtioFeatures.RING_RESET);
 
     private final Object lock = new Object();
     private final VirtioDevice device;
@@ -57,6 +58,8 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
     private String needsResetReason;
     private boolean quiesced;
     private final boolean[] pendingNotify;
+    /** Queues reset through {@link #resetQueue} (§2.6.1.1) and not re-enabled since. */
+    private final boolean[] inReset;
 
     /**
      * @param device     the device
@@ -78,15 +81,20 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
         this.registers = new QueueState[queueCount];
         this.queues = new VirtQueue[queueCount];
         this.pendingNotify = new boolean[queueCount];
+        this.inReset = new boolean[queueCount];
         resetRegisters();
     }
 
     private void resetRegisters() {
-        QueueFormat format = queueFormat();
         for (int i = 0; i < queueCount; i++) {
-            QueueState init = QueueState.initial(i, format);
-            registers[i] = withSize(init, device.maxQueueSize(i));
+            registers[i] = defaultRegisters(i);
+            inReset[i] = false;
         }
+    }
+
+    /** The registers of queue i as reset leaves them: size = maximum, addresses 0, not ready. */
+    private QueueState defaultRegisters(int i) {
+        return withSize(QueueState.initial(i, queueFormat()), device.maxQueueSize(i));
     }
 
     private static QueueState withSize(QueueState s, int size) {
@@ -296,21 +304,85 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
     @Override
     public void setQueueReady(int queue, boolean ready) {
         synchronized (lock) {
-            if (queueWritable(queue)) {
-                QueueState s = registers[queue];
-                registers[queue] = new QueueState(queue, s.format(), s.size(), s.descArea(), s.driverArea(),
-                        s.deviceArea(), ready, 0, true, 0, true, true);
+            if (!queueWritable(queue)) {
+                return;
+            }
+            QueueState s = registers[queue];
+            registers[queue] = new QueueState(queue, s.format(), s.size(), s.descArea(), s.driverArea(),
+                    s.deviceArea(), ready, 0, true, 0, true, true);
+            if (ready) {
+                inReset[queue] = false;
+                if ((status & DeviceStatus.DRIVER_OK) != 0) {
+                    reEnable(queue);
+                }
             }
         }
     }
 
-    /** Queue registers are the driver's to set between FEATURES_OK and DRIVER_OK (§3.1.1 step 7). */
+    /**
+     * §2.6.1.2: a queue enabled after DRIVER_OK (only possible with VIRTIO_F_RING_RESET) opens at once with
+     * the configuration the driver wrote since the reset; the device finds it through its context.
+     */
+    private void reEnable(int queue) {
+        if (activation == null || (status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) {
+            return; // not driven until the driver resets the device
+        }
+        try {
+            queues[queue] = open(registers[queue], queue);
+        } catch (QueueSetupException e) {
+            markNeedsReset("queue " + queue + " re-enabled: " + e.getMessage());
+        }
+    }
+
+    private boolean ringResetNegotiated() {
+        return (status & DeviceStatus.FEATURES_OK) != 0
+                && VirtioFeatures.has(driverFeatures, VirtioFeatures.RING_RESET);
+    }
+
+    @Override
+    public void resetQueue(int queue) {
+        synchronized (lock) {
+            if (queue < 0 || queue >= queueCount) {
+                LOG.log(Level.WARNING, "{0}: reset of queue {1}, which does not exist, ignored", name, queue);
+                return;
+            }
+            if (!ringResetNegotiated()) {
+                LOG.log(Level.WARNING, "{0}: queue {1} reset without VIRTIO_F_RING_RESET, ignored", name, queue);
+                return;
+            }
+            // §2.6.1.1: no ring access and no notification for this queue from here on.
+            VirtQueue old = queues[queue];
+            queues[queue] = null;
+            if (old != null) {
+                QueueCloser.close(old);
+            }
+            pendingNotify[queue] = false;
+            if (activation != null) {
+                device.queueReset(queue);
+            }
+            registers[queue] = defaultRegisters(queue);
+            inReset[queue] = true;
+        }
+    }
+
+    @Override
+    public boolean queueInReset(int queue) {
+        synchronized (lock) {
+            checkQueue(queue);
+            return inReset[queue];
+        }
+    }
+
+    /**
+     * Queue registers are the driver's to set between FEATURES_OK and DRIVER_OK (§3.1.1 step 7); with
+     * VIRTIO_F_RING_RESET also after DRIVER_OK for a queue that is not enabled (§2.6.1.2).
+     */
     private boolean queueWritable(int queue) {
         if (queue < 0 || queue >= queueCount) {
             LOG.log(Level.WARNING, "{0}: access to queue {1}, which does not exist, ignored", name, queue);
             return false;
         }
-        if ((status & DeviceStatus.DRIVER_OK) != 0) {
+        if ((status & DeviceStatus.DRIVER_OK) != 0 && (!ringResetNegotiated() || registers[queue].ready())) {
             LOG.log(Level.WARNING, "{0}: queue {1} registers written after DRIVER_OK, ignored", name, queue);
             return false;
         }

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import org.virtio.core.device.DeviceStatus;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.memory.GuestAddress;
 import org.virtio.core.transport.InterruptSink;
@@ -131,7 +132,8 @@ public final class MmioRegisterFile implements VirtioMmioDevice {
             case STATUS -> host.status();
             // No shared memory regions (§4.2.2: a length of -1 says the selected region does not exist).
             case SHM_LEN_LOW, SHM_LEN_HIGH, SHM_BASE_LOW, SHM_BASE_HIGH -> -1;
-            // VIRTIO_F_RING_RESET is not offered, so QueueReset does not exist: reads 0.
+            // §4.2.2.1: QueueReset reads 1 only while a reset is ongoing; ours completes inside the write,
+            // so the driver always reads 0 (without VIRTIO_F_RING_RESET the register does not exist: 0 too).
             case QUEUE_RESET -> 0;
             case CONFIG_GENERATION -> host.configGeneration();
             // Write-only and reserved registers read as 0.
@@ -154,8 +156,9 @@ public final class MmioRegisterFile implements VirtioMmioDevice {
             case QUEUE_DRIVER_HIGH -> setAddress(driverArea, v, true);
             case QUEUE_DEVICE_LOW -> setAddress(deviceArea, v, false);
             case QUEUE_DEVICE_HIGH -> setAddress(deviceArea, v, true);
-            // SHMSel selects among no regions; QueueReset needs VIRTIO_F_RING_RESET, which is not offered.
-            case SHM_SEL, QUEUE_RESET -> { }
+            case QUEUE_RESET -> writeQueueReset(v);
+            // SHMSel selects among no regions.
+            case SHM_SEL -> { }
             default -> LOG.log(Level.DEBUG, "{0}: write to read-only or reserved register 0x{1}, ignored", host.name(),
                     Integer.toHexString(offset));
         }
@@ -195,6 +198,25 @@ public final class MmioRegisterFile implements VirtioMmioDevice {
         } else if (v == 0) {
             host.setQueueReady(q, false);
         }
+    }
+
+    /**
+     * §4.2.2: writing 1 resets the selected queue when VIRTIO_F_RING_RESET was negotiated (otherwise the
+     * register does not exist and the write is ignored). The host closes the queue and returns its
+     * registers to their defaults; the address halves kept here go back to 0 with them.
+     */
+    private void writeQueueReset(int v) {
+        if (v != 1 || !selectedQueueExists()
+                || !VirtioFeatures.has(host.driverFeatures(), VirtioFeatures.RING_RESET)
+                || (host.status() & DeviceStatus.FEATURES_OK) == 0) {
+            LOG.log(Level.DEBUG, "{0}: QueueReset {1} for queue {2} ignored", host.name(), v, queueSel);
+            return;
+        }
+        int q = queueSel;
+        host.resetQueue(q);
+        descArea[q] = 0;
+        driverArea[q] = 0;
+        deviceArea[q] = 0;
     }
 
     private void setAddress(long[] area, int v, boolean high) {

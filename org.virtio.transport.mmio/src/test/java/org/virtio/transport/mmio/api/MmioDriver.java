@@ -112,6 +112,37 @@ final class MmioDriver {
         }
     }
 
+    /**
+     * VIRTIO_F_RING_RESET through the registers (§4.2.2, §2.6.1): select the queue, write 1 to QueueReset,
+     * wait until QueueReset reads 0 again (§4.2.2.2: the reset is not complete before), then lay out a new
+     * ring of the given size and re-enable the queue with QueueReady.
+     *
+     * @return the queue's new driver side (also replaces it in {@link #queues})
+     */
+    QueueDriver resetQueue(int q, long features, int size) {
+        reg(QUEUE_SEL, q);
+        reg(QUEUE_RESET, 1);
+        for (int polls = 0; reg(QUEUE_RESET) != 0; polls++) {
+            if (polls > 1000) {
+                throw new AssertionError("QueueReset of queue " + q + " never completed");
+            }
+        }
+        if (reg(QUEUE_READY) != 0) {
+            throw new AssertionError("queue " + q + " still ready after its reset completed");
+        }
+        boolean packed = VirtioFeatures.has(features, VirtioFeatures.RING_PACKED);
+        QueueDriver d = packed
+                ? new PackedQueueDriver(memory, new GuestAddress(allocate(PackedQueueDriver.footprint(size, 4))), size, features, 4)
+                : new SplitQueueDriver(memory, new GuestAddress(allocate(SplitQueueDriver.footprint(size, 4))), size, features, 4);
+        reg(QUEUE_NUM, size);
+        address(QUEUE_DESC_LOW, d.descArea().value());
+        address(QUEUE_DRIVER_LOW, d.driverArea().value());
+        address(QUEUE_DEVICE_LOW, d.deviceArea().value());
+        reg(QUEUE_READY, 1);
+        queues.set(q, d);
+        return d;
+    }
+
     private void address(int low, long value) {
         reg(low, (int) value);
         reg(low + 4, (int) (value >>> 32));

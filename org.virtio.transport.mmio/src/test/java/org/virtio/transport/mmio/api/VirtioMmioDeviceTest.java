@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.virtio.core.device.DeviceStatus;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.driver.QueueDriver;
@@ -260,6 +262,65 @@ class VirtioMmioDeviceTest {
         reg(QUEUE_NUM, 4);
         assertEquals(16, dev.host().queueSize(0));
         assertDoesNotThrow(() -> echoRoundTrip(driver.queues.get(0), "still there"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void s4_2_2_queueResetThroughQueueResetThenReEnableWithANewRing(boolean packed) throws Exception {
+        long ringReset = VirtioFeatures.bit(VirtioFeatures.RING_RESET);
+        long want = VirtioFeatures.bit(VirtioFeatures.VERSION_1) | ringReset
+                | (packed ? VirtioFeatures.bit(VirtioFeatures.RING_PACKED) : 0);
+        assertTrue(VirtioFeatures.has(driver.deviceFeatures(), VirtioFeatures.RING_RESET), "core offers RING_RESET");
+        long features = driver.initialize(want, 16);
+        assertEquals(want, features);
+        reg(QUEUE_SEL, 0);
+        assertEquals(0, reg(QUEUE_RESET), "§4.2.2.1: 0 after the queue is enabled");
+        echoRoundTrip(driver.queues.get(0), "before");
+        QueueDriver old = driver.queues.get(0);
+        long oldDesc = old.descArea().value();
+
+        // The reset alone: the queue reads not ready, its registers are back to the defaults.
+        reg(QUEUE_RESET, 1);
+        assertEquals(0, reg(QUEUE_RESET), "§4.2.2.1: 0 once the reset has completed");
+        assertEquals(0, reg(QUEUE_READY), "§4.2.2.1: QueueReady 0 once the reset has completed");
+        assertEquals(EchoDevice.MAX_QUEUE, dev.host().queueSize(0), "QueueNum back to QueueNumMax");
+        assertTrue(dev.host().queueInReset(0));
+        // Buffers posted on the old ring are never used and raise nothing.
+        echo.notified.set(0);
+        int before = raised.get();
+        assertTrue(old.add(new long[] {BUFFERS}, new int[] {8}, new boolean[] {true}, 1, false) >= 0);
+        reg(QUEUE_NOTIFY, 0);
+        assertEquals(0, echo.notified.get(), "no notification for a reset queue reaches the device");
+        assertEquals(0, reg(INTERRUPT_STATUS));
+        assertEquals(before, raised.get());
+        assertFalse(old.pollUsed());
+
+        // Re-enable with a smaller ring elsewhere, as the driver does after the reset.
+        QueueDriver fresh = driver.resetQueue(0, features, 4);
+        assertNotEquals(oldDesc, fresh.descArea().value());
+        reg(QUEUE_SEL, 0);
+        assertEquals(1, reg(QUEUE_READY));
+        assertEquals(0, reg(QUEUE_RESET));
+        assertEquals(4, dev.host().queueSize(0));
+        for (int i = 0; i < 6; i++) { // more than the new size: the device wraps the new ring
+            echo.notified.set(0);
+            echoRoundTrip(fresh, "after " + i);
+        }
+        assertFalse(old.pollUsed(), "the old ring stays untouched");
+    }
+
+    @Test
+    void s4_2_2_queueResetWithoutRingResetNegotiatedIsIgnored() throws Exception {
+        long features = driver.initialize(VirtioFeatures.bit(VirtioFeatures.VERSION_1), 16);
+        assertFalse(VirtioFeatures.has(features, VirtioFeatures.RING_RESET));
+        reg(QUEUE_SEL, 0);
+        reg(QUEUE_RESET, 1);
+        assertEquals(0, reg(QUEUE_RESET));
+        assertEquals(1, reg(QUEUE_READY), "the queue stays enabled");
+        assertFalse(dev.host().queueInReset(0));
+        reg(QUEUE_READY, 0);
+        assertEquals(1, reg(QUEUE_READY), "QueueReady stays read-only after DRIVER_OK");
+        echoRoundTrip(driver.queues.get(0), "unchanged");
     }
 
     @Test
