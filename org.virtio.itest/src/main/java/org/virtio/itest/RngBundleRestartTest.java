@@ -50,7 +50,8 @@ class RngBundleRestartTest {
         Bundle bundle = rngBundle();
         bundle.stop();
         assertEquals(Bundle.RESOLVED, bundle.getState());
-        assertNull(context.getServiceReference(VirtioDeviceFactory.class), "factory still registered after stop");
+        assertEquals(0, context.getServiceReferences(VirtioDeviceFactory.class, FILTER).size(),
+                "factory still registered after stop");
         assertEquals(0, rng.size());
 
         bundle.start();
