@@ -3,6 +3,7 @@ package org.virtio.core.driver;
 import java.lang.invoke.VarHandle;
 
 import org.virtio.core.device.VirtioFeatures;
+import org.virtio.core.internal.queue.EventIndex;
 import org.virtio.core.memory.GuestAddress;
 import org.virtio.core.memory.GuestMemory;
 import org.virtio.core.queue.QueueFormat;
@@ -251,12 +252,7 @@ public final class PackedQueueDriver implements QueueDriver {
             return false;
         }
         if (flags == 2 && eventIdx) {
-            int offWrap = deviceEvent.u16(0);
-            int event = offWrap & 0x7fff;
-            if (((offWrap >>> 15) != 0) != availWrap) {
-                event -= size;
-            }
-            return ((nextAvail - event - 1) & 0xffff) < added;
+            return EventIndex.packedNeedEvent(deviceEvent.u16(0), availWrap, size, nextAvail, added);
         }
         return true;
     }

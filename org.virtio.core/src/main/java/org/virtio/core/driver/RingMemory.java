@@ -60,8 +60,4 @@ final class RingMemory {
     long u64(long off) {
         return seg.get(U64, off);
     }
-
-    static boolean needEvent(int event, int newIdx, int oldIdx) {
-        return ((newIdx - event - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
-    }
 }

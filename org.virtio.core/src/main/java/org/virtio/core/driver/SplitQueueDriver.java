@@ -3,6 +3,7 @@ package org.virtio.core.driver;
 import java.lang.invoke.VarHandle;
 
 import org.virtio.core.device.VirtioFeatures;
+import org.virtio.core.internal.queue.EventIndex;
 import org.virtio.core.memory.GuestAddress;
 import org.virtio.core.memory.GuestMemory;
 import org.virtio.core.queue.QueueFormat;
@@ -239,7 +240,7 @@ public final class SplitQueueDriver implements QueueDriver {
         int added = addedSinceKick;
         addedSinceKick = 0;
         if (eventIdx) {
-            return RingMemory.needEvent(availEvent(), availIdx, (availIdx - added) & 0xffff);
+            return EventIndex.needEvent(availEvent(), availIdx, (availIdx - added) & 0xffff);
         }
         return (usedFlags() & 1) == 0;
     }

@@ -192,11 +192,6 @@ abstract class AbstractVirtQueue implements VirtQueue {
     /** Writes one used element (not yet published). */
     abstract void writeUsed(ChainImpl c, int writtenLength);
 
-    /** VirtIO's vring_need_event: did [old, new) cross the event index? All 16-bit arithmetic. */
-    static boolean needEvent(int event, int newIdx, int oldIdx) {
-        return ((newIdx - event - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
-    }
-
     static short acquire16(MemorySegment seg, long offset) {
         return (short) U16_ATOMIC.getAcquire(seg, offset);
     }

@@ -266,12 +266,7 @@ public final class PackedVirtQueue extends AbstractVirtQueue {
             notify = false;
         } else if (flags == EVENT_DESC && ctx.eventIdx) {
             int offWrap = driverEvent.get(U16, 0) & 0xffff;
-            int event = offWrap & 0x7fff;
-            boolean eventWrap = (offWrap & 0x8000) != 0;
-            if (eventWrap != usedWrap) {
-                event -= size;
-            }
-            notify = ((nextUsed - event - 1) & 0xffff) < usedSinceFlush;
+            notify = EventIndex.packedNeedEvent(offWrap, usedWrap, size, nextUsed, usedSinceFlush);
         } else {
             notify = true;
         }

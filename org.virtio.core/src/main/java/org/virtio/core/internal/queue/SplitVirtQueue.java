@@ -282,7 +282,7 @@ public final class SplitVirtQueue extends AbstractVirtQueue {
         boolean notify;
         if (ctx.eventIdx) {
             int usedEvent = avail.get(U16, 4L + 2L * size) & 0xffff;
-            notify = needEvent(usedEvent, usedIdx, publishedUsedIdx);
+            notify = EventIndex.needEvent(usedEvent, usedIdx, publishedUsedIdx);
         } else {
             notify = (avail.get(U16, 0) & AVAIL_F_NO_INTERRUPT) == 0;
         }
