@@ -14,12 +14,21 @@ import org.virtio.core.queue.VirtQueue;
  * its writable bytes, feature bit 0 offered, and 8 bytes of configuration ({@code u32 a; u16 b; u8 c; u8 d},
  * {@code d} writable, the rest read-only).
  */
-final class EchoDevice implements VirtioDevice {
+public final class EchoDevice implements VirtioDevice {
     static final int TYPE = 42;
     static final int MAX_QUEUE = 64;
     static final long FEATURE_ECHO = 1;
 
     final AtomicInteger notified = new AtomicInteger();
+
+    /** A device in the reset state, for tests in other packages (the KVM binding test). */
+    public EchoDevice() {
+    }
+
+    /** @return the notifications the device has received */
+    public int notified() {
+        return notified.get();
+    }
     final AtomicInteger resets = new AtomicInteger();
     private final byte[] config = {0x78, 0x56, 0x34, 0x12, (byte) 0xcd, (byte) 0xab, 0x5a, 0};
     private volatile DeviceContext context;

@@ -26,6 +26,7 @@ import org.virtio.kvm.api.MmioHandler;
 import org.virtio.kvm.api.PortIoHandler;
 import org.virtio.kvm.api.VcpuStop;
 import org.virtio.kvm.api.VmRun;
+import org.virtio.transport.mmio.api.EchoDevice;
 import org.virtio.transport.mmio.api.MmioDeviceWindow;
 import org.virtio.transport.mmio.api.MmioRegisters;
 import org.virtio.transport.mmio.api.VirtioMmioDevice;
