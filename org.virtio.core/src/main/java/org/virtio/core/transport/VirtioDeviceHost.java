@@ -170,6 +170,24 @@ public interface VirtioDeviceHost {
     /** Ends quiescence: notifications that arrived meanwhile are delivered (at least one per queue). */
     void resume();
 
+    /**
+     * Replaces the implementation serving this device while the driver keeps using it (live swap): the old
+     * device finishes its in-flight requests ({@link VirtioDevice#quiesce}), its {@link VirtioDevice#saveState}
+     * goes into the replacement's {@link VirtioDevice#restoreState}, and the replacement is activated on the
+     * same open queues, so ring positions, negotiated features, status and config generation are untouched
+     * and every request is completed exactly once. Notifications arriving meanwhile wait on the host's lock;
+     * afterwards each open queue is notified once so nothing queued during the swap is left behind. Works in
+     * any state (before DRIVER_OK only the object changes).
+     *
+     * <p>On an exception nothing has changed and the old device keeps serving.
+     *
+     * @param replacement a new, unused instance of the same device type with the same queue count and config
+     *                    size, offering at least the device features the driver was offered
+     * @return the replaced device, no longer called by the host; the caller releases its resources
+     * @throws IllegalArgumentException naming the mismatch, or from the replacement's restoreState
+     */
+    VirtioDevice swapDevice(VirtioDevice replacement);
+
     /** @return the last reason the device set DEVICE_NEEDS_RESET, or null */
     String needsResetReason();
 

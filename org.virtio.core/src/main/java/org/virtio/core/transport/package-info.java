@@ -5,7 +5,7 @@
  * opening (§2.6), DEVICE_NEEDS_RESET on malformed input, and snapshot/restore for live swap — lives in
  * {@link org.virtio.core.transport.VirtioDeviceHost}.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package org.virtio.core.transport;
 
 import org.osgi.annotation.versioning.Version;

@@ -196,4 +196,66 @@ class DeviceSnapshotTest {
         assertTrue(driver.initialize(features(false), 16));
         assertThrows(IllegalStateException.class, () -> other.restore(s));
     }
+
+    @ParameterizedTest(name = "packed={0}")
+    @ValueSource(booleans = {false, true})
+    void swapDeviceInPlaceUnderLoadLosesAndDuplicatesNothing(boolean packed) throws Exception {
+        SimulatedDriver driver = new SimulatedDriver(ram, GuestAddress.of(0), BUFFERS);
+        DeferredDevice current = new DeferredDevice(1);
+        VirtioDeviceHost host = driver.attach(current, null, "vm/swap0");
+        assertTrue(driver.initialize(features(packed), 32));
+        QueueDriver q = driver.queue(0);
+        Set<Integer> inFlight = new HashSet<>();
+        int completed = 0;
+        for (int round = 0; round < 25; round++) {
+            assertEquals(8, post(q, 8, round * 8, inFlight));
+            driver.kick(0);
+            assertTrue(current.pending() > 0, "device popped nothing in round " + round);
+            // Requests the driver queues without a notification the old device would have seen.
+            post(q, 2, 200 + round, inFlight);
+            DeferredDevice next = new DeferredDevice(round + 2);
+            assertEquals(current, host.swapDevice(next));
+            assertEquals(0, current.pending(), "old device still holds requests");
+            assertEquals(2, next.pending(), "the replacement was not told about queued requests");
+            assertEquals(1, next.activations);
+            assertEquals(next, host.device());
+            next.completeAll();
+            completed += reap(q, inFlight, ram).size();
+            current = next;
+        }
+        assertEquals(25 * 10, completed);
+        assertTrue(inFlight.isEmpty(), "never completed: " + inFlight);
+        assertEquals(DeviceStatus.DRIVER_OK, host.status() & (DeviceStatus.DRIVER_OK | DeviceStatus.DEVICE_NEEDS_RESET));
+    }
+
+    @Test
+    void swapDeviceRefusesAMismatchAndKeepsTheOldDevice() {
+        SimulatedDriver driver = new SimulatedDriver(ram, GuestAddress.of(0), BUFFERS);
+        DeferredDevice dev = new DeferredDevice(1);
+        VirtioDeviceHost host = driver.attach(dev, null, "vm/q");
+        assertTrue(driver.initialize(features(false), 16));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> host.swapDevice(otherType()));
+        assertTrue(e.getMessage().contains("vm/q"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> host.swapDevice(dev));
+        assertEquals(dev, host.device());
+        post(driver.queue(0), 2, 0, new HashSet<>());
+        driver.kick(0);
+        assertEquals(2, dev.pending(), "the old device must keep serving after a refused swap");
+    }
+
+    /** A device of another type: a swap onto it must be refused. */
+    private static org.virtio.core.device.VirtioDevice otherType() {
+        return new org.virtio.core.device.VirtioDevice() {
+            public int deviceType() { return 1; }
+            public long deviceFeatures() { return 1; }
+            public int queueCount() { return 1; }
+            public int maxQueueSize(int queue) { return 64; }
+            public int configSize() { return 4; }
+            public void readConfig(int offset, byte[] dst) { }
+            public void activate(org.virtio.core.device.DeviceContext context) { }
+            public void queueNotified(int queue) { }
+            public void reset() { }
+        };
+    }
 }

@@ -41,7 +41,8 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
             | VirtioFeatures.bit(VirtioFeatures.RING_RESET);
 
     private final Object lock = new Object();
-    private final VirtioDevice device;
+    /** Replaced only by {@link #swapDevice}, under the lock; volatile for the unlocked getters. */
+    private volatile VirtioDevice device;
     private final GuestMemory memory;
     private final InterruptSink interrupts;
     private final AddressTranslator translator;
@@ -589,6 +590,81 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
                     }
                 }
             }
+        }
+    }
+
+    @Override
+    public VirtioDevice swapDevice(VirtioDevice replacement) {
+        Objects.requireNonNull(replacement, "replacement");
+        synchronized (lock) {
+            VirtioDevice old = device;
+            if (replacement == old) {
+                throw new IllegalArgumentException(name + ": the replacement is the device already served");
+            }
+            if (replacement.deviceType() != old.deviceType()) {
+                throw new IllegalArgumentException(name + ": cannot swap device type " + old.deviceType() + " for type "
+                        + replacement.deviceType());
+            }
+            if (replacement.queueCount() != queueCount) {
+                throw new IllegalArgumentException(name + ": replacement has " + replacement.queueCount()
+                        + " queues, the driver set up " + queueCount);
+            }
+            if (replacement.configSize() != old.configSize()) {
+                throw new IllegalArgumentException(name + ": replacement config is " + replacement.configSize()
+                        + " bytes, the driver sees " + old.configSize());
+            }
+            long missing = offered & DEVICE_FEATURE_MASK & ~CORE_FEATURES & ~replacement.deviceFeatures();
+            if (missing != 0) {
+                throw new IllegalArgumentException(name + ": replacement does not offer features 0x"
+                        + Long.toHexString(missing) + " the driver was offered");
+            }
+            for (int i = 0; i < queueCount; i++) {
+                int size = registers[i].size();
+                if (replacement.maxQueueSize(i) < size) {
+                    throw new IllegalArgumentException(name + ": replacement's queue " + i + " holds at most "
+                            + replacement.maxQueueSize(i) + " entries, the driver uses " + size);
+                }
+            }
+            // The old device finishes what it holds; its state moves over; its context dies so a late
+            // callback from it changes nothing. The queues themselves (ring positions) never change hands.
+            if (activation != null) {
+                old.quiesce();
+            }
+            try {
+                replacement.restoreState(old.saveState());
+            } catch (RuntimeException e) {
+                // Refused: the old device serves on; wake it for whatever arrived while it was quiesced.
+                if (activation != null && !quiesced) {
+                    for (int i = 0; i < queueCount; i++) {
+                        if (queues[i] != null) {
+                            old.queueNotified(i);
+                        }
+                    }
+                }
+                throw e;
+            }
+            if (activation != null) {
+                activation.valid = false;
+                activation = new Activation();
+            }
+            device = replacement;
+            if (activation != null) {
+                replacement.activate(activation);
+                for (int i = 0; i < queueCount; i++) {
+                    if (queues[i] == null || (status & DeviceStatus.DEVICE_NEEDS_RESET) != 0) {
+                        continue;
+                    }
+                    if (quiesced) {
+                        pendingNotify[i] = true;
+                    } else {
+                        // Requests the driver queued during the swap, whose notification the old device swallowed.
+                        replacement.queueNotified(i);
+                    }
+                }
+            }
+            LOG.log(Level.INFO, "{0}: device implementation swapped: {1} -> {2}", name, old.getClass().getName(),
+                    replacement.getClass().getName());
+            return old;
         }
     }
 
