@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,7 @@ import java.util.zip.GZIPOutputStream;
  * </pre>
  * ({@link LinuxImagePrepareTest}; or run {@link #main} with the test class path).
  */
-final class LinuxImage {
+public final class LinuxImage {
     /** The kernel command line the level-D test boots with (the launcher appends its virtio_mmio.device= entries). */
     static final String CMDLINE = "console=ttyS0 panic=-1 reboot=k";
     static final String READY = "LEVEL-D: shell ready";
@@ -66,7 +67,7 @@ final class LinuxImage {
     }
 
     /** The image could not be prepared on this host (no apt, no network, a tool missing): a reason to skip. */
-    static final class Unavailable extends Exception {
+    public static final class Unavailable extends Exception {
         private static final long serialVersionUID = 1L;
 
         Unavailable(String message) {
@@ -75,7 +76,7 @@ final class LinuxImage {
     }
 
     /** One of the wanted drivers (or a dependency): built in, or a module copied to {@code /lib/modules/<name>.ko}. */
-    record Module(String name, String configSymbol, String configValue, boolean builtIn, Path source, List<String> depends) {
+    public record Module(String name, String configSymbol, String configValue, boolean builtIn, Path source, List<String> depends) {
     }
 
     /**
@@ -87,9 +88,9 @@ final class LinuxImage {
      * @param modules       the drivers, built-in ones included
      * @param loadOrder     the modules the init script insmods, in this order
      */
-    record Image(Path kernel, Path initrd, String kernelPackage, String busyboxPackage, List<Module> modules,
+    public record Image(Path kernel, Path initrd, String kernelPackage, String busyboxPackage, List<Module> modules,
             List<String> loadOrder) {
-        String describe() {
+        public String describe() {
             StringBuilder s = new StringBuilder();
             s.append("kernel package: ").append(kernelPackage).append('\n');
             s.append("busybox package: ").append(busyboxPackage).append('\n');
@@ -111,7 +112,7 @@ final class LinuxImage {
     }
 
     /** {@code org.virtio.launcher/target/level-d} when run from the module directory (as surefire does). */
-    static Path defaultCache() {
+    public static Path defaultCache() {
         return Path.of("target", "level-d").toAbsolutePath();
     }
 
@@ -132,7 +133,36 @@ final class LinuxImage {
      * @param cache the cache directory, e.g. {@link #defaultCache()}
      * @param log   progress goes here
      */
-    static Image prepare(Path cache, PrintStream log) throws IOException, InterruptedException, Unavailable {
+    public static Image prepare(Path cache, PrintStream log) throws IOException, InterruptedException, Unavailable {
+        return prepare(cache, log, Extras.NONE);
+    }
+
+    /**
+     * What another test harness (org.virtio.linuxtest, level C) adds to the image: more drivers, its own
+     * {@code /init}, more files. {@link #NONE} is the level-D image.
+     *
+     * @param name    the initramfs is written as {@code initramfs-<name>-<release>.cpio.gz} (empty: the level-D name)
+     * @param modules more modules to load, name to the kernel config symbol that builds it (e.g.
+     *                {@code "ext4" -> "CONFIG_EXT4_FS"}); loaded after {@link #WANTED}, dependencies first
+     * @param init    the {@code /init} script for the module load order, or null for {@link #initScript}
+     * @param files   more files, initramfs path (no leading slash) to host file; missing parent directories
+     *                are created, the host file's executable bit decides between mode 0755 and 0644
+     */
+    public record Extras(String name, Map<String, String> modules, Function<List<String>, String> init,
+            Map<String, Path> files) {
+        /** The level-D image: nothing added. */
+        public static final Extras NONE = new Extras("", Map.of(), null, Map.of());
+    }
+
+    /**
+     * {@link #prepare(Path, PrintStream)} with {@code extras} added.
+     *
+     * @param cache  the cache directory
+     * @param log    progress goes here
+     * @param extras more modules, another init, more files
+     */
+    public static Image prepare(Path cache, PrintStream log, Extras extras)
+            throws IOException, InterruptedException, Unavailable {
         for (String tool : List.of("apt-get", "apt-cache", "dpkg")) {
             if (onPath(tool).isEmpty()) {
                 throw new Unavailable(tool + " not on PATH: Debian's kernel and busybox-static cannot be fetched here");
@@ -164,18 +194,21 @@ final class LinuxImage {
         Files.createDirectories(moduleOut);
         Map<String, Module> modules = new LinkedHashMap<>();
         List<String> order = new ArrayList<>();
-        for (String name : WANTED.keySet()) {
-            resolve(name, configValues, builtin, index, moduleOut, modules, order, new LinkedHashSet<>());
+        Map<String, String> wanted = new LinkedHashMap<>(WANTED);
+        extras.modules().forEach(wanted::putIfAbsent);
+        for (String name : wanted.keySet()) {
+            resolve(name, wanted, configValues, builtin, index, moduleOut, modules, order, new LinkedHashSet<>());
         }
 
         Path busybox = busyboxRoot.resolve("bin").resolve("busybox");
         if (!Files.isRegularFile(busybox)) {
             throw new Unavailable("no bin/busybox in " + busyboxDeb.getFileName());
         }
-        String init = initScript(order);
+        String init = extras.init() == null ? initScript(order) : extras.init().apply(List.copyOf(order));
         checkScript(busybox, init, cache, log);
-        Path initrd = cache.resolve("initramfs-" + release + ".cpio.gz");
-        writeInitramfs(initrd, busybox, init, order, modules);
+        Path initrd = cache.resolve("initramfs-" + (extras.name().isEmpty() ? "" : extras.name() + "-") + release
+                + ".cpio.gz");
+        writeInitramfs(initrd, busybox, init, order, modules, extras.files());
         Image image = new Image(kernel, initrd, kernelDeb.getFileName().toString(),
                 busyboxDeb.getFileName().toString(), List.copyOf(modules.values()), List.copyOf(order));
         log.print(image.describe());
@@ -228,7 +261,7 @@ final class LinuxImage {
         return m.group(1);
     }
 
-    private static void resolve(String name, Map<String, String> config, Set<String> builtin, Map<String, Path> index,
+    private static void resolve(String name, Map<String, String> wanted, Map<String, String> config, Set<String> builtin, Map<String, Path> index,
             Path moduleOut, Map<String, Module> modules, List<String> order, Set<String> visiting)
             throws IOException, InterruptedException, Unavailable {
         String key = name.replace('-', '_');
@@ -238,7 +271,7 @@ final class LinuxImage {
         if (!visiting.add(key)) {
             throw new Unavailable("module dependency cycle through " + key);
         }
-        String symbol = WANTED.getOrDefault(key, "(dependency)");
+        String symbol = wanted.getOrDefault(key, "(dependency)");
         String value = config.getOrDefault(symbol, "unset");
         Path ko = index.get(key);
         boolean isBuiltin = builtin.contains(key) || (value.equals("y") && ko == null);
@@ -253,7 +286,7 @@ final class LinuxImage {
         Files.write(copy, decompress(ko));
         List<String> depends = modinfoDepends(Files.readAllBytes(copy));
         for (String d : depends) {
-            resolve(d, config, builtin, index, moduleOut, modules, order, visiting);
+            resolve(d, wanted, config, builtin, index, moduleOut, modules, order, visiting);
         }
         modules.put(key, new Module(key, symbol, value, false, copy, depends));
         order.add(key);
@@ -309,7 +342,7 @@ final class LinuxImage {
     }
 
     private static void writeInitramfs(Path initrd, Path busybox, String init, List<String> order,
-            Map<String, Module> modules) throws IOException {
+            Map<String, Module> modules, Map<String, Path> files) throws IOException {
         Path tmp = initrd.resolveSibling(initrd.getFileName() + ".tmp");
         try (OutputStream file = Files.newOutputStream(tmp);
                 GZIPOutputStream gz = new GZIPOutputStream(file, 1 << 16);
@@ -324,6 +357,17 @@ final class LinuxImage {
             c.symlink("bin/sh", "busybox");
             for (String m : order) {
                 c.file("lib/modules/" + m + ".ko", 0644, Files.readAllBytes(modules.get(m).source()));
+            }
+            Set<String> dirs = new java.util.HashSet<>(List.of("bin", "sbin", "dev", "proc", "sys", "tmp", "lib",
+                    "lib/modules"));
+            for (Map.Entry<String, Path> f : new TreeMap<>(files).entrySet()) {
+                String name = f.getKey();
+                for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+                    if (dirs.add(name.substring(0, slash))) {
+                        c.directory(name.substring(0, slash), 0755);
+                    }
+                }
+                c.file(name, Files.isExecutable(f.getValue()) ? 0755 : 0644, Files.readAllBytes(f.getValue()));
             }
             c.file("init", 0755, init.getBytes(StandardCharsets.US_ASCII));
         }
@@ -440,7 +484,7 @@ final class LinuxImage {
         return m;
     }
 
-    static Optional<Path> onPath(String tool) {
+    public static Optional<Path> onPath(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path p = Path.of(d.isEmpty() ? "." : d, tool);
             if (Files.isExecutable(p)) {
