@@ -37,6 +37,23 @@ public interface VirtQueue {
     DescriptorChain pop();
 
     /**
+     * Takes the chain that starts at a given head again, without consuming an available ring entry, and
+     * validates it as {@link #pop} does. For a backend process that resumes the requests an earlier process
+     * popped but did not complete (vhost-user {@code VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD}, whose shared
+     * region records in-flight heads of split rings, VirtIO 1.3 §2.7.6). The caller vouches that the head is
+     * not in flight already.
+     *
+     * @param head a descriptor table index
+     * @return the chain, or null when the queue is broken or closed, or the chain is malformed (which breaks
+     *         the queue, as a bad head from the available ring would)
+     * @throws UnsupportedOperationException for a packed queue (its inflight layout is not supported)
+     * @since 1.1
+     */
+    default DescriptorChain popHead(int head) {
+        throw new UnsupportedOperationException(format() + " queues cannot re-take a chain by head");
+    }
+
+    /**
      * Puts a chain on the used ring; visible to the driver at the next {@link #flush}. With
      * VIRTIO_F_IN_ORDER a chain completed early is held back until the ones before it are added.
      *

@@ -6,7 +6,7 @@
  * broken} state with a {@link org.virtio.core.queue.QueueError} and reports it, and no exception leaves the
  * queue API because of guest input.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.virtio.core.queue;
 
 import org.osgi.annotation.versioning.Version;

@@ -131,6 +131,22 @@ public final class SplitVirtQueue extends AbstractVirtQueue {
         return launch(c);
     }
 
+    @Override
+    public DescriptorChain popHead(int head) {
+        if (!usable()) {
+            return null;
+        }
+        ChainImpl c = acquire();
+        if (c == null) {
+            return null;
+        }
+        if (!walk(c, head & 0xffff)) {
+            discard(c);
+            return null;
+        }
+        return launch(c);
+    }
+
     private DescriptorChain availIndexJump(int idx) {
         fail(QueueError.AVAIL_INDEX_JUMP, "avail idx " + idx + ", device at " + lastAvail);
         return null;
