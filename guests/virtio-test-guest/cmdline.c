@@ -94,3 +94,19 @@ u64 cmdline_num(const char *s, const char *key, u64 def)
     }
     return def;
 }
+
+int cmdline_is(const char *s, const char *key, const char *value)
+{
+    if (!s) return 0;
+    size_t kl = strlen(key), vl = strlen(value);
+    int is = 0;
+    while (*s) {
+        while (*s == ' ' || *s == '\t') s++;
+        if (starts(s, key) && s[kl] == '=') {          /* last one wins */
+            const char *v = s + kl + 1;
+            is = starts(v, value) && (v[vl] == 0 || v[vl] == ' ' || v[vl] == '\t');
+        }
+        while (*s && *s != ' ' && *s != '\t') s++;
+    }
+    return is;
+}

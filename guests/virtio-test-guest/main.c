@@ -33,7 +33,7 @@ static long user_compare(void *p)                      /* index of first differe
     return -1;
 }
 
-static long run_loop(long (*fn)(void *), void *arg)
+long run_loop(long (*fn)(void *), void *arg)
 {
     if (use_user) return enter_user(fn, arg, user_stack + sizeof user_stack);
     return fn(arg);
@@ -69,7 +69,7 @@ static int blk_rw(struct vdev *d, int write, u64 sector, u8 *buf)
     return 0;
 }
 
-static u64 blk_capacity(struct vdev *d)
+u64 blk_capacity(struct vdev *d)
 {
     u32 g, lo, hi;
     do {
@@ -311,6 +311,58 @@ static void run_bench(struct vdev *blk)
     printf_("bench: %s (sink %x)\n", fail ? "FAIL" : "done", sink);
 }
 
+/* ------------------------------------------------------------ rescan (vtg.rescan=<seconds>) */
+/* Windows on the command line whose DeviceID read 0 at boot (empty slots). A VMM hot-plugs a device by
+   making such a window's DeviceID non-zero; virtio-mmio has no hot-plug event, so the guest polls the
+   DeviceID of each empty window at every watchdog tick (~100 ms; a busy-wait of 50 ms when polling)
+   and initialises and checks what appears, like a Linux driver that re-probes its windows. */
+static struct mmio_desc empty_windows[MAX_DEVS];
+static int nempty;
+static void test_blk(struct vdev *d);
+static void test_rng(struct vdev *d);
+static void test_console(struct vdev *d);
+static const char *dev_name(u32 id);
+
+static void rescan(u64 seconds, u64 want)
+{
+    if (nempty == 0) {
+        printf_("rescan: FAIL no empty virtio-mmio window (DeviceID 0) on the command line\n");
+        result(0);
+        return;
+    }
+    if (want > (u64)nempty) want = (u64)nempty;
+    printf_("rescan: polling %d empty windows for %lu devices, up to %lu s\n", nempty, want, seconds);
+    int seen[MAX_DEVS] = { 0 };
+    u64 found = 0, t0 = rdtsc();
+    while (found < want && rdtsc() - t0 < seconds * 1000 * tsc_per_ms) {
+        for (int i = 0; i < nempty && found < want; i++) {
+            if (seen[i] || mmio_r32(empty_windows[i].base + VIRTIO_MMIO_DEVICE_ID) == 0) continue;
+            seen[i] = 1;
+            found++;
+            struct vdev *d = &devs[ndevs];
+            if (ndevs >= MAX_DEVS || vdev_probe(d, empty_windows[i].base, empty_windows[i].irq, ndevs)) {
+                printf_("rescan: FAIL cannot probe %lx\n", empty_windows[i].base);
+                result(0);
+                continue;
+            }
+            printf_("rescan: %lx irq %u: device id %u (%s) appeared\n", d->base, d->irq, d->id, dev_name(d->id));
+            if (irq_mode && irq_route(d)) { printf_("irq: falling back to polling\n"); irq_mode = 0; }
+            ndevs++;
+            switch (d->id) {
+            case 2: test_blk(d); break;
+            case 3: test_console(d); break;
+            case 4: test_rng(d); break;
+            default: printf_("rescan: no check for device id %u, left alone\n", d->id); break;
+            }
+        }
+        if (found >= want) break;
+        if (irq_mode) { __asm__ volatile("cli"); wait_event(); }
+        else { u64 t = rdtsc(); while (rdtsc() - t < 50 * tsc_per_ms) cpu_relax(); }
+    }
+    if (found < want) { printf_("rescan: FAIL %lu of %lu devices appeared within %lu s\n", found, want, seconds); result(0); }
+    else printf_("rescan: ok %lu hot-plugged devices\n", found);
+}
+
 /* ------------------------------------------------------------ main */
 static const char *dev_name(u32 id)
 {
@@ -367,7 +419,7 @@ void kmain(struct hvm_start_info *si)
         if (cmdline_devs[i].base >= (4UL << 30)) { printf_("virtio: %lx above 4 GiB not mapped, skipped\n", cmdline_devs[i].base); continue; }
         if (vdev_probe(d, cmdline_devs[i].base, cmdline_devs[i].irq, ndevs)) continue;
         printf_("virtio: %lx size %lx irq %u: device id %u (%s)\n", d->base, cmdline_devs[i].size, d->irq, d->id, dev_name(d->id));
-        if (d->id == 0) continue;              /* empty slot */
+        if (d->id == 0) { empty_windows[nempty++] = cmdline_devs[i]; continue; }   /* empty slot */
         if (irq_mode && irq_route(d)) { printf_("irq: falling back to polling\n"); irq_mode = 0; }
         ndevs++;
     }
@@ -376,6 +428,14 @@ void kmain(struct hvm_start_info *si)
         struct vdev *bd = 0;
         for (int i = 0; i < ndevs && !bd; i++) if (devs[i].id == 2) bd = &devs[i];
         run_bench(bd);
+        machine_reset();
+    }
+
+    if (cmdline_is(cmdline, "vtg.mode", "blkstress")) {   /* live-swap load: no other checks, see stress.c */
+        struct vdev *bd = 0;
+        for (int i = 0; i < ndevs && !bd; i++) if (devs[i].id == 2) bd = &devs[i];
+        int ok = run_blkstress(bd, cmdline) == 0;
+        printf_("virtio-test-guest: done %d/1\n", ok);
         machine_reset();
     }
 
@@ -390,6 +450,8 @@ void kmain(struct hvm_start_info *si)
     }
     if (rng && want_hostile) test_hostile(rng, blk);
     else if (rng) printf_("hostile: all skipped (vtg.hostile=0)\n");
+    u64 rescan_s = cmdline_num(cmdline, "vtg.rescan", 0);
+    if (rescan_s) rescan(rescan_s, cmdline_num(cmdline, "vtg.rescan_count", 1));
 
     if (irq_mode) {
         /* A device that completes synchronously inside the notify (QEMU's console) raises its

@@ -11,6 +11,9 @@
 #                     NEEDS_RESET + config interrupt like our devices, but completes a buffer outside
 #                     RAM through its MMIO bounce buffer instead, so case 2 is for our VMM only.
 #   VTG_EXTRA         extra guest command-line words (e.g. "vtg.irq=0 vtg.user=0")
+#   VTG_MODE=blkstress  run the blk write+verify load instead of the checks (QEMU's virtio-blk as the
+#                     reference device) for VTG_SECONDS (default 5) guest seconds; passes when the
+#                     "VTG blkstress" line reports no lost, duplicated or corrupted request
 #   QEMU_TIMEOUT      seconds (default 120)
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,7 +41,7 @@ run_qemu() { # $1 = accel
     timeout "${QEMU_TIMEOUT:-120}" qemu-system-x86_64 \
         -M microvm,acpi=off -accel "$1" -cpu "$cpu" -m 64 -smp 1 \
         -nodefaults -no-user-config -nographic -no-reboot -serial stdio \
-        -kernel "$elf" -append "console=ttyS0 vtg.hostile=${VTG_HOSTILE:-5} ${VTG_EXTRA:-}" \
+        -kernel "$elf" -append "console=ttyS0 vtg.hostile=${VTG_HOSTILE:-5} ${mode_args} ${VTG_EXTRA:-}" \
         -global virtio-mmio.force-legacy=false \
         -drive id=d0,file="$tmp/disk.img",format=raw,if=none -device virtio-blk-device,drive=d0 \
         -device virtio-rng-device \
@@ -47,6 +50,9 @@ run_qemu() { # $1 = accel
         > "$tmp/serial.out" 2> "$tmp/qemu.err" < /dev/null
     echo "run-under-qemu: qemu -accel $1 exited with $?" >&2
 }
+
+mode_args=""
+[ "${VTG_MODE:-}" = blkstress ] && mode_args="vtg.mode=blkstress vtg.seconds=${VTG_SECONDS:-5}"
 
 accel="${ACCEL:-}"
 if [ -z "$accel" ]; then
@@ -69,7 +75,10 @@ if [[ "$line" =~ done\ ([0-9]+)/([0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "${BASH_
 else
     echo "run-under-qemu: FAIL (done line: '${line:-missing}', accel $accel)"; ok=0
 fi
-if grep -q 'console: hello from the guest' "$tmp/console.out"; then
+if [ "${VTG_MODE:-}" = blkstress ]; then
+    tr -d '\r' < "$tmp/serial.out" | grep -qE '^VTG blkstress requests=[1-9][0-9]* .*lost=0 dup=0 corrupt=0 ioerr=0 badlen=0 ' \
+        || { echo "run-under-qemu: FAIL blkstress summary missing or not clean"; ok=0; }
+elif grep -q 'console: hello from the guest' "$tmp/console.out"; then
     echo "run-under-qemu: virtio-console received: $(cat "$tmp/console.out")"
 else
     echo "run-under-qemu: FAIL virtio-console output missing"; ok=0

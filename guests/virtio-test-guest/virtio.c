@@ -101,14 +101,24 @@ int vdev_init(struct vdev *d, u32 nq)
     return 0;
 }
 
-void vq_kick(struct vdev *d, struct vq *q, u16 head)
+void vq_push(struct vq *q, u16 head)
 {
     q->avail->ring[q->avail_idx % q->num] = head;
     barrier();                       /* x86 TSO: stores are not reordered with stores */
     q->avail_idx++;
     q->avail->idx = q->avail_idx;
+}
+
+void vq_notify(struct vdev *d, struct vq *q)
+{
     mb();                            /* publish idx before the notify (and before reading used) */
     vw(d, VIRTIO_MMIO_QUEUE_NOTIFY, q->index);
+}
+
+void vq_kick(struct vdev *d, struct vq *q, u16 head)
+{
+    vq_push(q, head);
+    vq_notify(d, q);
 }
 
 int vq_wait(struct vdev *d, struct vq *q, struct vring_used_elem *out, u64 timeout_ms)

@@ -52,6 +52,8 @@ extern int cmdline_ndevs;
 void cmdline_parse(const char *s);
 /* value of "key=" on the command line, or def when absent */
 u64 cmdline_num(const char *s, const char *key, u64 def);
+/* whether the last "key=" on the command line has exactly this value */
+int cmdline_is(const char *s, const char *key, const char *value);
 
 /* ---- virtio-mmio (virtio.c) */
 #define VIRTIO_MMIO_MAGIC_VALUE         0x000
@@ -123,6 +125,9 @@ int vdev_init(struct vdev *d, u32 nq);                       /* full §3.1 init;
 void vdev_reset(struct vdev *d);
 /* place a chain built by the caller (head descriptor index) and notify */
 void vq_kick(struct vdev *d, struct vq *q, u16 head);
+/* the two halves of vq_kick: make a chain available; notify the device (one MMIO write) */
+void vq_push(struct vq *q, u16 head);
+void vq_notify(struct vdev *d, struct vq *q);
 /* wait for the next used element; returns 0 on success, -1 on timeout */
 int vq_wait(struct vdev *d, struct vq *q, struct vring_used_elem *out, u64 timeout_ms);
 
@@ -140,6 +145,14 @@ struct irq_frame {
 extern struct vdev *irq_devs[MAX_DEVS];
 extern int irq_ndevs;
 extern u64 user_entries;
+
+/* ---- shared by the checks (main.c) and blkstress (stress.c) */
+/* runs fn(arg) at CPL3 unless vtg.user=0 */
+long run_loop(long (*fn)(void *), void *arg);
+/* the blk capacity in 512-byte sectors (config space, generation-checked) */
+u64 blk_capacity(struct vdev *d);
+/* vtg.mode=blkstress: 0 when every request completed exactly once and verified */
+int run_blkstress(struct vdev *d, const char *cmdline);
 
 /* entry.S */
 long enter_user(long (*fn)(void *), void *arg, void *user_stack_top);
