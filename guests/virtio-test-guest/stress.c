@@ -60,6 +60,7 @@ static struct {
     u32 ctl_every, since_ctl, ctl_inflight;
     u64 requests, writes, verified, final_verified, corrupt, dup, ioerr, badlen, ctl, lost;
     u64 maxlat;
+    u64 maxgap, t_progress, t_left;    /* longest stall: requests outstanding, no completion */
     u32 reports;
     int report_pending;
     struct bs_error err;
@@ -129,8 +130,9 @@ static void submit(u32 s, u32 op, u32 block, u32 seq)
     q->desc[h + 1].flags = VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE); q->desc[h + 1].next = (u16)(h + 2);
     q->desc[h + 2].addr = (u64)&sl->status; q->desc[h + 2].len = 1;
     q->desc[h + 2].flags = VRING_DESC_F_WRITE; q->desc[h + 2].next = 0;
-    bs.inflight++;
     sl->t_submit = rdtsc();
+    if (bs.inflight == 0) bs.t_progress = sl->t_submit;     /* a stall can only start with work queued */
+    bs.inflight++;
     vq_push(q, h);
     bs.need_notify = 1;
 }
@@ -256,15 +258,19 @@ static long engine(void *unused)
 {
     struct vq *q = bs.q;
     u64 t0 = rdtsc();
+    long rc;
+    if (bs.t_left && bs.t_progress) bs.t_progress += t0 - bs.t_left;   /* our own CPL0 printing is no stall */
     for (;;) {
         u64 now = rdtsc();
         refill(now);
         if (bs.need_notify) { bs.need_notify = 0; vq_notify(bs.d, q); }   /* one notify per pass */
-        if (bs.phase == PH_DONE) return RC_DONE;
+        if (bs.phase == PH_DONE) { rc = RC_DONE; break; }
         u16 used = q->used->idx;
         barrier();
         if (q->last_used != used) {
             now = rdtsc();
+            if (now - bs.t_progress > bs.maxgap) bs.maxgap = now - bs.t_progress;
+            bs.t_progress = now;
             while (q->last_used != used) {
                 struct vring_used_elem e = q->used->ring[q->last_used % q->num];
                 q->last_used++;
@@ -272,16 +278,19 @@ static long engine(void *unused)
             }
             if (bs.report_pending) {
                 if (bs.need_notify) { bs.need_notify = 0; vq_notify(bs.d, q); }
-                return RC_REPORT;
+                rc = RC_REPORT;
+                break;
             }
             continue;
         }
         now = rdtsc();                      /* later than every t_submit */
         for (u32 s = 0; s < bs.nslots; s++)
             if (slots[s].op != OP_IDLE && now - slots[s].t_submit > bs.timeout_ticks) return RC_LOST;
-        if (now - t0 > bs.slice_ticks) return RC_SLICE;
+        if (now - t0 > bs.slice_ticks) { rc = RC_SLICE; break; }
         cpu_relax();
     }
+    bs.t_left = rdtsc();
+    return rc;
 }
 
 /* ---------------------------------------------------------------- CPL0 side */
@@ -323,9 +332,9 @@ static u64 ticks_to_us(u64 t) { return t * 1000 / tsc_per_ms; }
 
 static void print_summary(const char *tag)
 {
-    printf_("%s requests=%lu writes=%lu verified=%lu final=%lu ctl=%lu lost=%lu dup=%lu corrupt=%lu ioerr=%lu badlen=%lu maxlat_us=%lu\n",
+    printf_("%s requests=%lu writes=%lu verified=%lu final=%lu ctl=%lu lost=%lu dup=%lu corrupt=%lu ioerr=%lu badlen=%lu maxlat_us=%lu maxgap_us=%lu\n",
             tag, bs.requests, bs.writes, bs.verified, bs.final_verified, bs.ctl, bs.lost, bs.dup, bs.corrupt, bs.ioerr,
-            bs.badlen, ticks_to_us(bs.maxlat));
+            bs.badlen, ticks_to_us(bs.maxlat), ticks_to_us(bs.maxgap));
 }
 
 int run_blkstress(struct vdev *d, const char *cmdline)
