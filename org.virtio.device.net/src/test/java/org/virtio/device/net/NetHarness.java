@@ -1,0 +1,138 @@
+package org.virtio.device.net;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import org.virtio.core.device.VirtioDevice;
+import org.virtio.core.device.VirtioFeatures;
+import org.virtio.core.driver.QueueDriver;
+import org.virtio.core.driver.SimulatedDriver;
+import org.virtio.core.memory.GuestAddress;
+import org.virtio.core.memory.GuestMemoryException;
+import org.virtio.core.memory.GuestRam;
+import org.virtio.core.transport.VirtioDeviceHost;
+
+/** Test support: one net device behind {@link SimulatedDriver} over 4 MiB of guest RAM. */
+final class NetHarness implements AutoCloseable {
+    static final long SPLIT = VirtioFeatures.bit(VirtioFeatures.VERSION_1) | VirtioFeatures.bit(VirtioFeatures.EVENT_IDX)
+            | VirtioFeatures.bit(VirtioFeatures.INDIRECT_DESC) | VirtioFeatures.bit(NetSpec.F_MAC)
+            | VirtioFeatures.bit(NetSpec.F_STATUS) | VirtioFeatures.bit(NetSpec.F_MTU);
+    static final long SPLIT_MRG = SPLIT | VirtioFeatures.bit(NetSpec.F_MRG_RXBUF);
+    static final long PACKED_MRG = SPLIT_MRG | VirtioFeatures.bit(VirtioFeatures.RING_PACKED);
+    static final int RX = NetDevice.RECEIVE_QUEUE;
+    static final int TX = NetDevice.TRANSMIT_QUEUE;
+    private static final long RAM = 4 << 20;
+
+    final GuestRam ram;
+    final SimulatedDriver driver;
+    final VirtioDeviceHost host;
+
+    NetHarness(VirtioDevice device, long features) {
+        ram = GuestRam.builder().anonymous(GuestAddress.of(0), RAM).build();
+        driver = new SimulatedDriver(ram, GuestAddress.of(0), RAM);
+        host = driver.attach(device, null, "test/net0");
+        if (!driver.initialize(features, 64)) {
+            throw new IllegalStateException("device refused features or DRIVER_OK: " + host);
+        }
+    }
+
+    QueueDriver q(int queue) {
+        return driver.queue(queue);
+    }
+
+    GuestAddress buffer(int length) {
+        return driver.allocate(length, 16);
+    }
+
+    int add(int queue, GuestAddress[] buffers, int[] lengths, boolean[] writable) {
+        long[] addrs = new long[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            addrs[i] = buffers[i].value();
+        }
+        int id = driver.queue(queue).add(addrs, lengths, writable, buffers.length, false);
+        if (id < 0) {
+            throw new IllegalStateException("ring full");
+        }
+        return id;
+    }
+
+    /** Posts {@code n} receive buffers of {@code size} bytes and kicks. @return their addresses by chain id */
+    java.util.Map<Integer, GuestAddress> postRx(int n, int size) {
+        java.util.Map<Integer, GuestAddress> byId = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            GuestAddress a = buffer(size);
+            byId.put(add(RX, new GuestAddress[] {a}, new int[] {size}, new boolean[] {true}), a);
+        }
+        driver.kick(RX);
+        return byId;
+    }
+
+    /** Transmits header + frame as one readable buffer (or split at {@code cut} when positive) and reaps it. @return used length */
+    int transmit(byte[] hdr, byte[] frame, int cut) {
+        byte[] all = new byte[hdr.length + frame.length];
+        System.arraycopy(hdr, 0, all, 0, hdr.length);
+        System.arraycopy(frame, 0, all, hdr.length, frame.length);
+        if (cut > 0 && cut < all.length) {
+            GuestAddress a = buffer(cut);
+            GuestAddress b = buffer(all.length - cut);
+            write(a, Arrays.copyOfRange(all, 0, cut));
+            write(b, Arrays.copyOfRange(all, cut, all.length));
+            add(TX, new GuestAddress[] {a, b}, new int[] {cut, all.length - cut}, new boolean[] {false, false});
+        } else {
+            GuestAddress a = buffer(all.length);
+            write(a, all);
+            add(TX, new GuestAddress[] {a}, new int[] {all.length}, new boolean[] {false});
+        }
+        driver.kick(TX);
+        return usedLength(TX);
+    }
+
+    static byte[] header() {
+        return new byte[NetSpec.HDR_SIZE];
+    }
+
+    /** @return an Ethernet frame of the given length with recognisable content */
+    static byte[] frame(int length, int seed) {
+        byte[] f = new byte[length];
+        for (int i = 0; i < length; i++) {
+            f[i] = (byte) (i * 7 + seed * 31 + i / 256);
+        }
+        return f;
+    }
+
+    int usedLength(int queue) {
+        QueueDriver q = driver.queue(queue);
+        return q.pollUsed() ? q.usedLength() : -1;
+    }
+
+    static int numBuffers(byte[] hdr) {
+        return Short.toUnsignedInt(MemorySegment.ofArray(hdr).get(
+                ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), NetSpec.HDR_NUM_BUFFERS));
+    }
+
+    void write(GuestAddress at, byte[] src) {
+        try {
+            ram.write(at.value(), MemorySegment.ofArray(src), 0, src.length);
+        } catch (GuestMemoryException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    byte[] read(GuestAddress at, int length) {
+        byte[] b = new byte[length];
+        try {
+            ram.read(at.value(), MemorySegment.ofArray(b), 0, length);
+        } catch (GuestMemoryException e) {
+            throw new IllegalStateException(e);
+        }
+        return b;
+    }
+
+    @Override
+    public void close() {
+        host.setStatus(0);
+        ram.close();
+    }
+}
