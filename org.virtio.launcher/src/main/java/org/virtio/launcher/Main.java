@@ -15,6 +15,7 @@ import java.time.Duration;
  *
  * <pre>
  * virtio-vmm --config-file vm.json
+ * virtio-vmm vhost-user-backend --socket PATH --device blk --path disk.img   (see {@link VhostUserBackendCommand})
  * virtio-vmm --help
  * </pre>
  *
@@ -38,6 +39,7 @@ public final class Main {
     static final String NAME = "virtio-vmm";
     static final String USAGE = """
             Usage: virtio-vmm --config-file <vm.json>
+                   virtio-vmm vhost-user-backend --socket PATH --device TYPE [device options]  (see its --help)
                    virtio-vmm --help
 
             Boots a KVM virtual machine described by a Firecracker-format JSON config file (boot-source,
@@ -69,6 +71,9 @@ public final class Main {
      * @return the exit status
      */
     public static int run(String[] args, PrintStream out, PrintStream err, Duration timeout) {
+        if (args.length > 0 && args[0].equals(VhostUserBackendCommand.NAME)) {
+            return VhostUserBackendCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err, null);
+        }
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
