@@ -7,7 +7,9 @@
  * The sequence number grows with every write, so a read that returns an older write of the block
  * (a lost or replayed write) or another block's data is told apart from plain garbage. When the run
  * ends, every block written is read once more and must hold its last write. Block 0 is the host's
- * control block: it is read every vtg.ctl_every completions, and "VTG-STOP" at its start ends the run.
+ * control block: it is read every vtg.ctl_every writes, and "VTG-STOP" at its start ends the run.
+ * With VIRTIO_BLK_F_FLUSH offered, it is negotiated (the device may then cache writes) and a FLUSH goes
+ * out every vtg.flush_every writes, as a Linux guest's journal would send them.
  *
  * Why the engine runs at CPL3: guest CPL0 code is emulated (about 2000x slower) on a PVM host, so the
  * whole submit / poll / verify loop runs at CPL3 with interrupts off, polling the used ring (interrupts
@@ -23,8 +25,9 @@
 #define BS_MAGIC       0x53475456u          /* "VTGS" little-endian */
 #define BS_POISON      0xa5a5a5a5a5a5a5a5UL
 #define BS_MAX_REPORTS 10
+#define BLK_F_FLUSH    (1u << 9)
 
-enum { OP_IDLE, OP_WRITE, OP_READ, OP_CTL, OP_FINAL };
+enum { OP_IDLE, OP_WRITE, OP_READ, OP_CTL, OP_FINAL, OP_FLUSH };
 enum { PH_RUN, PH_DRAIN, PH_FINAL, PH_DONE };
 enum { RC_SLICE, RC_REPORT, RC_DONE, RC_LOST };
 enum { E_CORRUPT = 1, E_DUP, E_IOERR, E_BADLEN };
@@ -58,9 +61,11 @@ static struct {
     int phase, stop_seen, need_notify;
     u64 limit_requests, t_end, timeout_ticks, slice_ticks;
     u32 ctl_every, since_ctl, ctl_inflight;
-    u64 requests, writes, verified, final_verified, corrupt, dup, ioerr, badlen, ctl, lost;
+    u32 flush_every, since_flush, flush_inflight;
+    u64 requests, writes, verified, final_verified, corrupt, dup, ioerr, badlen, ctl, flushes, lost;
     u64 maxlat;
     u64 maxgap, t_progress, t_left;    /* longest stall: requests outstanding, no completion */
+    u64 slicegap;                      /* the same since the last progress line */
     u32 reports;
     int report_pending;
     struct bs_error err;
@@ -116,20 +121,27 @@ static void submit(u32 s, u32 op, u32 block, u32 seq)
     struct vq *q = bs.q;
     u16 h = (u16)(3 * s);
     int write = op == OP_WRITE;
-    u64 *w = (u64 *)slot_data[s];
-    if (write) pattern_fill(w, block, seq);
-    else for (int i = 0; i < BS_BLOCK / 8; i++) w[i] = BS_POISON;   /* a read that writes nothing shows */
-    sl->hdr.type = write ? 1 : 0;                                   /* VIRTIO_BLK_T_OUT / T_IN */
     sl->hdr.reserved = 0;
-    sl->hdr.sector = (u64)block * BS_SPB;
     sl->status = 0xff;
     sl->op = (u8)op; sl->block = block; sl->seq = seq;
     q->desc[h].addr = (u64)&sl->hdr; q->desc[h].len = sizeof sl->hdr;
     q->desc[h].flags = VRING_DESC_F_NEXT; q->desc[h].next = (u16)(h + 1);
-    q->desc[h + 1].addr = (u64)slot_data[s]; q->desc[h + 1].len = BS_BLOCK;
-    q->desc[h + 1].flags = VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE); q->desc[h + 1].next = (u16)(h + 2);
-    q->desc[h + 2].addr = (u64)&sl->status; q->desc[h + 2].len = 1;
-    q->desc[h + 2].flags = VRING_DESC_F_WRITE; q->desc[h + 2].next = 0;
+    if (op == OP_FLUSH) {                                           /* header, status: no data (§5.2.6) */
+        sl->hdr.type = 4;                                           /* VIRTIO_BLK_T_FLUSH */
+        sl->hdr.sector = 0;
+        q->desc[h + 1].addr = (u64)&sl->status; q->desc[h + 1].len = 1;
+        q->desc[h + 1].flags = VRING_DESC_F_WRITE; q->desc[h + 1].next = 0;
+    } else {
+        u64 *w = (u64 *)slot_data[s];
+        if (write) pattern_fill(w, block, seq);
+        else for (int i = 0; i < BS_BLOCK / 8; i++) w[i] = BS_POISON;   /* a read that writes nothing shows */
+        sl->hdr.type = write ? 1 : 0;                                   /* VIRTIO_BLK_T_OUT / T_IN */
+        sl->hdr.sector = (u64)block * BS_SPB;
+        q->desc[h + 1].addr = (u64)slot_data[s]; q->desc[h + 1].len = BS_BLOCK;
+        q->desc[h + 1].flags = VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE); q->desc[h + 1].next = (u16)(h + 2);
+        q->desc[h + 2].addr = (u64)&sl->status; q->desc[h + 2].len = 1;
+        q->desc[h + 2].flags = VRING_DESC_F_WRITE; q->desc[h + 2].next = 0;
+    }
     sl->t_submit = rdtsc();
     if (bs.inflight == 0) bs.t_progress = sl->t_submit;     /* a stall can only start with work queued */
     bs.inflight++;
@@ -180,13 +192,14 @@ static void complete(struct vring_used_elem e, u64 now)
     sl->op = OP_IDLE;
     bs.inflight--;
     bs.requests++;
-    u32 want_len = op == OP_WRITE ? 1 : BS_BLOCK + 1;
+    u32 want_len = op == OP_WRITE || op == OP_FLUSH ? 1 : BS_BLOCK + 1;
     if (sl->status != 0 || e.len != want_len) {
         memset(&bs.err, 0, sizeof bs.err);
         bs.err.id = e.id; bs.err.len = e.len; bs.err.status = sl->status; bs.err.block = block;
         if (sl->status != 0) { bs.ioerr++; report(E_IOERR); }
         else { bs.badlen++; report(E_BADLEN); }
         if (op == OP_CTL) bs.ctl_inflight = 0;
+        else if (op == OP_FLUSH) bs.flush_inflight = 0;
         else block_busy[block] = 0;
         return;
     }
@@ -217,6 +230,10 @@ static void complete(struct vring_used_elem e, u64 now)
         if (!memcmp(slot_data[s], stop, sizeof stop)) bs.stop_seen = 1;
         break;
     }
+    case OP_FLUSH:
+        bs.flushes++;
+        bs.flush_inflight = 0;
+        break;
     }
 }
 
@@ -236,12 +253,19 @@ static void refill(u64 now)
                 submit((u32)s, OP_CTL, 0, 0);
                 continue;
             }
+            if (bs.flush_every && !bs.flush_inflight && bs.since_flush >= bs.flush_every) {
+                int s = take_slot();
+                bs.since_flush = 0; bs.flush_inflight = 1;
+                submit((u32)s, OP_FLUSH, 0, 0);
+                continue;
+            }
             int b = next_block();
             if (b < 0) break;
             int s = take_slot();
             block_busy[b] = 1;
             submit((u32)s, OP_WRITE, (u32)b, ++bs.seq);
             bs.since_ctl++;
+            bs.since_flush++;
         } else if (bs.phase == PH_FINAL) {
             while (bs.final_next < bs.nblocks && block_seq[bs.final_next] == 0) bs.final_next++;
             if (bs.final_next >= bs.nblocks) { if (bs.inflight == 0) bs.phase = PH_DONE; break; }
@@ -270,6 +294,7 @@ static long engine(void *unused)
         if (q->last_used != used) {
             now = rdtsc();
             if (now - bs.t_progress > bs.maxgap) bs.maxgap = now - bs.t_progress;
+            if (now - bs.t_progress > bs.slicegap) bs.slicegap = now - bs.t_progress;
             bs.t_progress = now;
             while (q->last_used != used) {
                 struct vring_used_elem e = q->used->ring[q->last_used % q->num];
@@ -297,7 +322,7 @@ static long engine(void *unused)
 static const char *op_name(u32 op)
 {
     switch (op) { case OP_WRITE: return "write"; case OP_READ: return "verify-read"; case OP_CTL: return "control-read";
-                  case OP_FINAL: return "final-read"; default: return "?"; }
+                  case OP_FINAL: return "final-read"; case OP_FLUSH: return "flush"; default: return "?"; }
 }
 
 static void print_error(void)
@@ -332,8 +357,8 @@ static u64 ticks_to_us(u64 t) { return t * 1000 / tsc_per_ms; }
 
 static void print_summary(const char *tag)
 {
-    printf_("%s requests=%lu writes=%lu verified=%lu final=%lu ctl=%lu lost=%lu dup=%lu corrupt=%lu ioerr=%lu badlen=%lu maxlat_us=%lu maxgap_us=%lu\n",
-            tag, bs.requests, bs.writes, bs.verified, bs.final_verified, bs.ctl, bs.lost, bs.dup, bs.corrupt, bs.ioerr,
+    printf_("%s requests=%lu writes=%lu verified=%lu final=%lu ctl=%lu flush=%lu lost=%lu dup=%lu corrupt=%lu ioerr=%lu badlen=%lu maxlat_us=%lu maxgap_us=%lu\n",
+            tag, bs.requests, bs.writes, bs.verified, bs.final_verified, bs.ctl, bs.flushes, bs.lost, bs.dup, bs.corrupt, bs.ioerr,
             bs.badlen, ticks_to_us(bs.maxlat), ticks_to_us(bs.maxgap));
 }
 
@@ -341,7 +366,8 @@ int run_blkstress(struct vdev *d, const char *cmdline)
 {
     printf_("blkstress: tsc_per_ms %lu\n", tsc_per_ms);
     if (!d) { printf_("blkstress: FAIL no blk device\n"); return -1; }
-    if (vdev_init(d, 1)) { printf_("blkstress: FAIL blk init\n"); return -1; }
+    u64 flush_every = cmdline_num(cmdline, "vtg.flush_every", 32);
+    if (vdev_init_features(d, 1, flush_every ? BLK_F_FLUSH : 0)) { printf_("blkstress: FAIL blk init\n"); return -1; }
     u64 cap = blk_capacity(d);
     memset(&bs, 0, sizeof bs);
     bs.d = d; bs.q = &d->q[0];
@@ -362,12 +388,15 @@ int run_blkstress(struct vdev *d, const char *cmdline)
     bs.timeout_ticks = cmdline_num(cmdline, "vtg.timeout_ms", 10000) * tsc_per_ms;
     bs.slice_ticks = cmdline_num(cmdline, "vtg.progress_ms", 500) * tsc_per_ms;
     bs.ctl_every = (u32)cmdline_num(cmdline, "vtg.ctl_every", 64);
+    bs.flush_every = (d->features_lo & BLK_F_FLUSH) ? (u32)flush_every : 0;
     bs.cursor = 1;
     for (u32 i = 0; i < bs.nslots; i++) slots[i].op = OP_IDLE;
     for (u32 b = 0; b < bs.nblocks; b++) { block_seq[b] = 0; block_busy[b] = 0; }
     bs.q->avail->flags = 1;                 /* VRING_AVAIL_F_NO_INTERRUPT: the engine polls */
     printf_("blkstress: begin blocks %u inflight %u triples %u seconds %lu requests %lu (stop: \"VTG-STOP\" in sector 0)\n",
             bs.nblocks - 1, bs.inflight_max, bs.nslots, seconds, bs.limit_requests);
+    if (bs.flush_every) printf_("blkstress: VIRTIO_BLK_F_FLUSH negotiated, a flush every %u writes\n", bs.flush_every);
+    else printf_("blkstress: no VIRTIO_BLK_F_FLUSH (vtg.flush_every=0 or not offered): the device writes through\n");
     u64 t_start = rdtsc();
     bs.t_end = seconds ? t_start + seconds * 1000 * tsc_per_ms : 0;
     for (;;) {
@@ -383,7 +412,9 @@ int run_blkstress(struct vdev *d, const char *cmdline)
             }
             break;
         }
-        printf_("blkstress: t=%lums inflight %u ", ticks_to_us(rdtsc() - t_start) / 1000, bs.inflight);
+        printf_("blkstress: t=%lums inflight %u slicegap_us=%lu ", ticks_to_us(rdtsc() - t_start) / 1000, bs.inflight,
+                ticks_to_us(bs.slicegap));
+        bs.slicegap = 0;
         print_summary("progress");
         if (rc == RC_DONE) break;
     }

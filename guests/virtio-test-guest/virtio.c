@@ -33,24 +33,29 @@ void vdev_reset(struct vdev *d)
 
 int vdev_init(struct vdev *d, u32 nq)
 {
+    return vdev_init_features(d, nq, 0);
+}
+
+int vdev_init_features(struct vdev *d, u32 nq, u32 want_lo)
+{
     if (nq > VDEV_MAX_QUEUES) return -1;
     /* 1. reset */
     vdev_reset(d);
     /* 2-3. ACKNOWLEDGE, DRIVER */
     vw(d, VIRTIO_MMIO_STATUS, ST_ACKNOWLEDGE);
     vw(d, VIRTIO_MMIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER);
-    /* 4. read features, accept VERSION_1 (bit 32) only */
+    /* 4. read features, accept VERSION_1 (bit 32) and those of want_lo offered */
     vw(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
     u32 hi = vr(d, VIRTIO_MMIO_DEVICE_FEATURES);
     vw(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-    (void)vr(d, VIRTIO_MMIO_DEVICE_FEATURES);
+    d->features_lo = vr(d, VIRTIO_MMIO_DEVICE_FEATURES) & want_lo;
     if (!(hi & 1)) {
         printf_("virtio: device %u does not offer VIRTIO_F_VERSION_1\n", d->id);
         vw(d, VIRTIO_MMIO_STATUS, ST_FAILED);
         return -1;
     }
     vw(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    vw(d, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+    vw(d, VIRTIO_MMIO_DRIVER_FEATURES, d->features_lo);
     vw(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
     vw(d, VIRTIO_MMIO_DRIVER_FEATURES, 1);
     /* 5-6. FEATURES_OK and re-read */

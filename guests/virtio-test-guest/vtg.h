@@ -110,6 +110,7 @@ struct vq {
 struct vdev {
     u64 base;
     u32 irq, id, nq;
+    u32 features_lo;                /* device feature bits 0-31 negotiated (vdev_init_features) */
     int slot;
     u8 *qmem;                       /* VDEV_MAX_QUEUES pages */
     volatile u32 isr_seen;          /* InterruptStatus bits seen by the IRQ handler */
@@ -122,6 +123,8 @@ static inline void vw(struct vdev *d, u32 off, u32 v) { mmio_w32(d->base + off, 
 
 int vdev_probe(struct vdev *d, u64 base, u32 irq, int slot);  /* 0 ok; reads DeviceID */
 int vdev_init(struct vdev *d, u32 nq);                       /* full §3.1 init; 0 ok */
+/* the same, also accepting those of want_lo (feature bits 0-31) the device offers */
+int vdev_init_features(struct vdev *d, u32 nq, u32 want_lo);
 void vdev_reset(struct vdev *d);
 /* place a chain built by the caller (head descriptor index) and notify */
 void vq_kick(struct vdev *d, struct vq *q, u16 head);
