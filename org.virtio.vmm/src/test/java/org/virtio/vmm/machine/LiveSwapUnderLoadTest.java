@@ -31,11 +31,12 @@ import org.virtio.core.device.VirtioDevice;
  * Level B, on the real /dev/kvm: live swap of the blk implementation under load (issue 5, part 4). The C
  * test guest runs {@code vtg.mode=blkstress} — continuous 4 KiB write + read-back verify with 8 chains in
  * flight, each block's pattern encoding (sector, write sequence number), so a lost, replayed, misdirected
- * or torn write shows on the read-back — while the test swaps the device implementation
+ * or torn write shows on the read-back, with a FLUSH every 32 writes — while the test swaps the device implementation
  * {@value #SWAPS} times through {@link Machine#swapDevice}. Each replacement is a fresh {@code BlkDevice}
  * from a new class loader over the org.virtio.device.blk code with the core shared (what a bundle update
  * does), on the same image. Before each swap the serving instance must have completed at least
- * {@value #REQUESTS_PER_INSTANCE} requests, so requests complete before and after every swap.
+ * {@value #REQUESTS_PER_INSTANCE} requests, so requests complete before and after every swap (the first
+ * instance {@value #WARM_UP_REQUESTS}, so the JVM's warm-up at boot does not show in the swap figures).
  *
  * <p>The guest ends when the test writes {@code VTG-STOP} into sector 0 (its control block): it drains,
  * reads every block once more, prints {@code VTG blkstress requests=… lost=… dup=… corrupt=…} and resets.
@@ -47,16 +48,20 @@ import org.virtio.core.device.VirtioDevice;
  * guest's notifications wait meanwhile), split into the state hand-over and the replacement's first
  * wake-up (it serves what was queued during the swap); the {@link SwapResult#pause()} the machine
  * measures (the whole call); and the wait before the hold, while the old implementation finishes the
- * batch it is serving (the guest is still served then). Worst, median and best of each.
+ * batch it is serving (the guest is still served then). Worst, median and best of each. And as the guest
+ * saw it: its longest stall with requests outstanding over the slices that cover the swaps.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LiveSwapUnderLoadTest {
     static final int SWAPS = 25;
     static final long REQUESTS_PER_INSTANCE = 200;
+    /** The first instance serves this many before the first swap, so the JVM's warm-up is over. */
+    static final long WARM_UP_REQUESTS = 2000;
     private static final long IMAGE_BYTES = 2L << 20;
     private static final Duration PROGRESS_WAIT = Duration.ofSeconds(90);
     private static final Pattern SUMMARY = Pattern.compile("VTG blkstress (.*)");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\d+)");
+    private static final Pattern PROGRESS = Pattern.compile("blkstress: t=\\d+ms inflight \\d+ slicegap_us=(\\d+) ");
 
     @TempDir
     Path dir;
@@ -64,7 +69,7 @@ class LiveSwapUnderLoadTest {
     /** One implementation instance (a BlkDevice of its own class), as the machine sees it (timed), and what it served. */
     private record Instance(int version, VirtioDevice device, LiveSwapTimedDevice timed, LiveSwapBlkBundle bundle) {
         long served() throws ReflectiveOperationException {
-            return counter("reads") + counter("writes");
+            return counter("reads") + counter("writes") + counter("flushes");
         }
 
         long errors() throws ReflectiveOperationException {
@@ -94,7 +99,10 @@ class LiveSwapUnderLoadTest {
         List<Duration> waited = new ArrayList<>();       // swap called -> old implementation quiesced
         List<Duration> handOver = new ArrayList<>();     // old quiesced -> replacement activated (state moved)
         List<Duration> firstServe = new ArrayList<>();   // replacement activated -> its first wake-up served
+        List<Duration> tail = new ArrayList<>();         // first wake-up served -> swap returned (host's log line, return)
         LiveSwapConsole console = new LiveSwapConsole();
+        int swapsFrom = 0;
+        int swapsTo = 0;
         try {
             instances.add(newInstance(0, code, shared, image));
             MachineExit exit;
@@ -102,7 +110,8 @@ class LiveSwapUnderLoadTest {
                     .commandLine("console=ttyS0 vtg.mode=blkstress vtg.seconds=0 vtg.timeout_ms=30000")
                     .device("blk0", instances.get(0).timed()).build()) {
                 m.start();
-                awaitServed(m, instances.get(0), console);
+                awaitServed(m, instances.get(0), WARM_UP_REQUESTS, console);
+                swapsFrom = console.text().length();
                 for (int v = 1; v <= SWAPS; v++) {
                     Instance old = instances.get(instances.size() - 1);
                     Instance next = newInstance(v, code, shared, image);
@@ -124,14 +133,17 @@ class LiveSwapUnderLoadTest {
                             "the replacement was activated and woken inside the swap");
                     handOver.add(Duration.ofNanos(activated - quiesced));
                     firstServe.add(Duration.ofNanos(served - activated));
-                    awaitServed(m, next, console);
+                    tail.add(Duration.ofNanos(returned - served));
+                    awaitServed(m, next, REQUESTS_PER_INSTANCE, console);
                 }
+                swapsTo = console.text().length();
                 try (FileChannel c = FileChannel.open(image, StandardOpenOption.WRITE)) {
                     c.write(ByteBuffer.wrap("VTG-STOP".getBytes(StandardCharsets.US_ASCII)), 0);
                 }
                 exit = m.awaitExit(PROGRESS_WAIT);
             }
             String serial = console.text();
+            System.out.println(serial);
             assertNotNull(exit, "the guest did not end within " + PROGRESS_WAIT + " of VTG-STOP:\n" + console.tail(3000));
             assertEquals(MachineExit.Kind.RESET, exit.kind(), exit.message() + "\n" + console.tail(3000));
             Matcher summary = console.last(SUMMARY);
@@ -147,17 +159,21 @@ class LiveSwapUnderLoadTest {
                 assertTrue(s >= REQUESTS_PER_INSTANCE, "version " + i.version() + " served only " + s + " requests");
                 assertEquals(0, i.errors(), "version " + i.version() + " failed requests");
             }
-            System.out.printf("live swap under load: %d swaps, guest requests=%d (writes=%d verified=%d final=%d ctl=%d) "
-                    + "lost=%d dup=%d corrupt=%d ioerr=%d badlen=%d; guest worst request latency %d us (guest TSC estimate)%n"
+            System.out.printf("live swap under load: %d swaps, guest requests=%d (writes=%d verified=%d final=%d ctl=%d flush=%d) "
+                    + "lost=%d dup=%d corrupt=%d ioerr=%d badlen=%d; as the guest saw it (TSC estimate): slowest request %d us, "
+                    + "longest stall with requests outstanding %d us (whole run), %d us (progress slices from the first "
+                    + "swap to the last)%n"
                     + "  queue held per swap (old quiesced -> swap returned): %s%n"
                     + "  Machine.swapDevice pause (whole call):               %s%n"
                     + "    of which old quiesced -> replacement activated:   %s%n"
                     + "    of which replacement's first wake-up (queued I/O): %s%n"
+                    + "    of which the rest (host logs the swap, returns):  %s%n"
                     + "  waiting for the old batch before the hold:           %s%n"
                     + "  requests served per instance:%s%n",
                     pauses.size(), f.get("requests"), f.get("writes"), f.get("verified"), f.get("final"), f.get("ctl"),
-                    f.get("lost"), f.get("dup"), f.get("corrupt"), f.get("ioerr"), f.get("badlen"), f.get("maxlat_us"),
-                    stats(held), stats(pauses), stats(handOver), stats(firstServe), stats(waited), perInstance);
+                    f.get("flush"), f.get("lost"), f.get("dup"), f.get("corrupt"), f.get("ioerr"), f.get("badlen"), f.get("maxlat_us"), f.get("maxgap_us"),
+                    stallWhileSwapping(serial, swapsFrom, swapsTo),
+                    stats(held), stats(pauses), stats(handOver), stats(firstServe), stats(tail), stats(waited), perInstance);
             System.out.println("  queue held per swap, ms in order: " + held.stream().map(d -> String.format("%.3f", ms(d))).toList());
             System.out.println("  swap call per swap, ms in order:  " + pauses.stream().map(d -> String.format("%.3f", ms(d))).toList());
 
@@ -167,7 +183,7 @@ class LiveSwapUnderLoadTest {
             assertEquals(0L, f.get("ioerr"), "requests failed:\n" + console.tail(3000));
             assertEquals(0L, f.get("badlen"), "wrong used lengths:\n" + console.tail(3000));
             assertTrue(serial.contains("virtio-test-guest: done 1/1"), console.tail(3000));
-            assertTrue(f.get("requests") >= (SWAPS + 1) * REQUESTS_PER_INSTANCE, "requests=" + f.get("requests"));
+            assertTrue(f.get("requests") >= WARM_UP_REQUESTS + SWAPS * REQUESTS_PER_INSTANCE, "requests=" + f.get("requests"));
             assertTrue(f.get("final") > 0, "the guest re-read the blocks it wrote at the end");
             assertEquals(f.get("requests"), served,
                     "every completion the guest counted was served exactly once by one of the instances");
@@ -182,6 +198,26 @@ class LiveSwapUnderLoadTest {
         }
     }
 
+    /**
+     * @return the longest slicegap_us of the guest's progress lines printed from {@code from} (the first
+     *         swap) up to and including the first one printed after {@code to} (the last swap), i.e. over
+     *         slices covering every swap
+     */
+    private static long stallWhileSwapping(String serial, int from, int to) {
+        long worst = 0;
+        Matcher m = PROGRESS.matcher(serial);
+        while (m.find()) {
+            if (m.start() < from) {
+                continue;
+            }
+            worst = Math.max(worst, Long.parseLong(m.group(1)));
+            if (m.start() >= to) {
+                break;
+            }
+        }
+        return worst;
+    }
+
     private static Instance newInstance(int version, java.net.URL code, ClassLoader shared, Path image) throws Exception {
         LiveSwapBlkBundle bundle = new LiveSwapBlkBundle(code, shared, version);
         VirtioDevice device = bundle.newDevice(image, "liveswap-v" + version);
@@ -190,9 +226,9 @@ class LiveSwapUnderLoadTest {
     }
 
     /** Waits until the instance has served its quota, failing early when the guest ends. */
-    private static void awaitServed(Machine m, Instance i, LiveSwapConsole console) throws Exception {
+    private static void awaitServed(Machine m, Instance i, long quota, LiveSwapConsole console) throws Exception {
         long deadline = System.nanoTime() + PROGRESS_WAIT.toNanos();
-        while (i.served() < REQUESTS_PER_INSTANCE) {
+        while (i.served() < quota) {
             if (m.exit() != null) {
                 fail("the guest ended while version " + i.version() + " served (" + m.exit() + "):\n" + console.tail(3000));
             }
@@ -210,8 +246,8 @@ class LiveSwapUnderLoadTest {
         while (m.find()) {
             out.put(m.group(1), Long.parseLong(m.group(2)));
         }
-        for (String k : new String[] {"requests", "writes", "verified", "final", "ctl", "lost", "dup", "corrupt", "ioerr",
-                "badlen", "maxlat_us"}) {
+        for (String k : new String[] {"requests", "writes", "verified", "final", "ctl", "flush", "lost", "dup", "corrupt", "ioerr",
+                "badlen", "maxlat_us", "maxgap_us"}) {
             assertTrue(out.containsKey(k), "no " + k + "= in: " + line);
         }
         return out;
