@@ -37,10 +37,13 @@ final class ConfigNames {
         return pid == null ? "(no PID)" : pid;
     }
 
-    /** @return whether a key belongs to Config Admin, DS or FileInstall rather than to the VM or device */
+    /**
+     * @return whether a key belongs to Config Admin, DS (component.*, DS 1.5's osgi.ds.satisfying.condition.target)
+     *         or FileInstall rather than to the VM or device
+     */
     static boolean isFrameworkKey(String key) {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.")
-                || key.startsWith(".") || key.equals("objectClass");
+                || key.startsWith("osgi.ds.") || key.startsWith(".") || key.equals("objectClass");
     }
 
     /**

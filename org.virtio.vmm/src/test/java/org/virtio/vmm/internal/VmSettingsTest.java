@@ -37,6 +37,8 @@ class VmSettingsTest {
         props.put("service.pid", PID);
         props.put("service.factoryPid", "org.virtio.vm");
         props.put("component.name", "org.virtio.vmm.internal.VmComponent");
+        props.put("component.id", 12L);
+        props.put("osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)");
     }
 
     private List<String> errors() {
