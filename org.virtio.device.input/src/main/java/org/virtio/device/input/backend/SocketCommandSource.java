@@ -19,7 +19,8 @@ import java.util.Objects;
  * Key commands from a unix stream socket the device listens on: one client at a time (the next waits in
  * the backlog), each line answered by one reply line ({@code ok}, {@code dropped}, {@code error: ...}), so a
  * harness knows when its keys were accepted. A stale socket file at the path is replaced; any other file
- * there is refused. The socket file is removed on {@link #close}.
+ * there is refused. The socket file is removed on {@link #close}, unless another instance has bound a new one
+ * at the same path meanwhile.
  */
 public final class SocketCommandSource implements KeyCommandSource {
     private static final Logger LOG = System.getLogger(SocketCommandSource.class.getName());
@@ -31,6 +32,8 @@ public final class SocketCommandSource implements KeyCommandSource {
     private ServerSocketChannel server;
     private SocketChannel client;
     private Thread thread;
+    /** The bound socket file's identity, so close removes only our own file, not a successor's. */
+    private Object fileKey;
 
     /** @param path where the socket is bound */
     public SocketCommandSource(Path path) {
@@ -52,6 +55,7 @@ public final class SocketCommandSource implements KeyCommandSource {
             throw e;
         }
         server = s;
+        fileKey = fileKey(path);
         thread = Thread.ofPlatform().daemon().name("virtio-input-commands " + path).start(() -> run(s, handler));
     }
 
@@ -125,9 +129,21 @@ public final class SocketCommandSource implements KeyCommandSource {
             client = null;
         }
         try {
-            Files.deleteIfExists(path);
+            if (fileKey != null && fileKey.equals(fileKey(path))) {
+                Files.delete(path);
+            }
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "{0}: cannot remove the socket file: {1}", description(), e.getMessage());
+        }
+    }
+
+    /** @return the file's identity (device and inode), or null when it is gone */
+    static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 

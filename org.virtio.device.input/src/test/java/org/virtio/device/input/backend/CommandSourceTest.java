@@ -121,7 +121,18 @@ class CommandSourceTest {
         assertTrue(Files.exists(sock), "a closed server leaves its socket file behind");
         SocketCommandSource s = new SocketCommandSource(sock);
         s.start(handler);
+        // A successor binding the same path while s is alive: closing s must leave the successor's file.
+        SocketCommandSource successor = new SocketCommandSource(sock);
+        successor.start(handler);
         s.close();
+        assertTrue(Files.exists(sock), "closing the old source removed its successor's socket");
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+            send(c, "still here\n");
+            assertEquals("ok still here", new BufferedReader(new InputStreamReader(Channels.newInputStream(c),
+                    StandardCharsets.UTF_8)).readLine());
+        }
+        successor.close();
+        assertFalse(Files.exists(sock));
 
         Path file = Files.writeString(dir.resolve("not-a-socket"), "precious");
         SocketCommandSource t = new SocketCommandSource(file);

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * and user-space switches can use it. Sends never block (MSG_DONTWAIT): a peer that is absent or not
  * reading loses frames, which are counted as drops. Received datagrams longer than the receive buffer are
  * reported with their real length (MSG_TRUNC) so the device can drop them. A stale socket file at the bind
- * path is replaced; any other file there is refused. The socket file is removed on {@link #close}.
+ * path is replaced; any other file there is refused. The socket file is removed on {@link #close}, unless
+ * another instance has bound a new one at the same path meanwhile.
  */
 public final class UnixDatagramBackend extends FdBackend {
     /** S_IFMT and S_IFSOCK from {@code sys/stat.h}. */
@@ -27,12 +28,24 @@ public final class UnixDatagramBackend extends FdBackend {
     private final Path peer;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment peerAddress;
+    /** The bound socket file's identity, so close removes only our own file, not a successor's. */
+    private final Object fileKey;
 
     private UnixDatagramBackend(int fd, Path local, Path peer) throws IOException {
         super(fd);
         this.local = local;
         this.peer = peer;
         this.peerAddress = Posix.sockaddrUn(arena, peer.toString());
+        this.fileKey = fileKey(local);
+    }
+
+    /** @return the file's identity (device and inode), or null when it is gone */
+    static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**
@@ -92,7 +105,9 @@ public final class UnixDatagramBackend extends FdBackend {
     void closed() {
         arena.close();
         try {
-            Files.deleteIfExists(local);
+            if (fileKey != null && fileKey.equals(fileKey(local))) {
+                Files.delete(local);
+            }
         } catch (IOException e) {
             // The socket is closed; a leftover file is replaced at the next open.
         }

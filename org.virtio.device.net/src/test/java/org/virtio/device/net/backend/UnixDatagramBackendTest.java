@@ -110,10 +110,19 @@ class UnixDatagramBackendTest {
     void staleSocketReplacedOtherFilesRefused(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("a.sock");
         UnixDatagramBackend first = UnixDatagramBackend.open(p, dir.resolve("b.sock"));
-        // Leave the file behind as a crashed process would: bind another backend over it.
+        // A successor binds over the live file; closing the first must leave the successor's file.
         UnixDatagramBackend second = UnixDatagramBackend.open(p, dir.resolve("b.sock"));
-        second.close();
         first.close();
+        assertTrue(Files.exists(p), "closing the first backend removed its successor's socket");
+        UnixDatagramBackend sender = UnixDatagramBackend.open(dir.resolve("b.sock"), p);
+        try (Arena arena = Arena.ofConfined()) {
+            assertTrue(sender.send(frame(arena, 60, 1), 60));
+            assertEquals(60, second.receive(arena.allocate(2048)));
+        } finally {
+            sender.close();
+            second.close();
+        }
+        assertFalse(Files.exists(p));
         Path file = Files.writeString(dir.resolve("precious"), "data");
         IOException e = assertThrows(IOException.class, () -> UnixDatagramBackend.open(file, dir.resolve("b.sock")));
         assertTrue(e.getMessage().contains("not a socket"), e.getMessage());
