@@ -28,7 +28,7 @@ public record DeviceInfo(String name, String vm, String type, int deviceId, Stat
     public enum Status {
         /** No factory for its type is registered yet (install the device bundle or feature). */
         WAITING,
-        /** Created; the VM is not running, it will be in the machine when the VM starts. */
+        /** Its factory is registered but the VM has no machine: an instance is made and attached when the VM starts. */
         READY,
         /** In a window of the running (or paused) VM, served by {@link DeviceInfo#implementation()}. */
         ATTACHED,

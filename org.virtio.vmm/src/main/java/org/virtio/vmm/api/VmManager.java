@@ -74,8 +74,8 @@ public interface VmManager {
     VmInfo create(String vm, Map<String, ?> properties) throws VmException;
 
     /**
-     * Stops the VM if it runs and deletes its configuration (and the file FileInstall wrote it to, if any).
-     * Its device configurations stay, waiting for a VM of that name.
+     * Stops the VM if it runs and deletes its configuration from Config Admin (whether an {@code etc/} file
+     * goes too is FileInstall's business). Its device configurations stay, waiting for a VM of that name.
      *
      * @param vm a VM name
      * @throws VmException when there is no such VM or Config Admin fails
