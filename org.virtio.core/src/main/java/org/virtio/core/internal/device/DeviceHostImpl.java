@@ -596,8 +596,9 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
     @Override
     public VirtioDevice swapDevice(VirtioDevice replacement) {
         Objects.requireNonNull(replacement, "replacement");
+        VirtioDevice old;
         synchronized (lock) {
-            VirtioDevice old = device;
+            old = device;
             if (replacement == old) {
                 throw new IllegalArgumentException(name + ": the replacement is the device already served");
             }
@@ -662,10 +663,12 @@ public final class DeviceHostImpl implements VirtioDeviceHost {
                     }
                 }
             }
-            LOG.log(Level.INFO, "{0}: device implementation swapped: {1} -> {2}", name, old.getClass().getName(),
-                    replacement.getClass().getName());
-            return old;
         }
+        // Logged after the lock is released: the first log call can take tens of milliseconds, and the
+        // guest's queues wait on that lock.
+        LOG.log(Level.INFO, "{0}: device implementation swapped: {1} -> {2}", name, old.getClass().getName(),
+                replacement.getClass().getName());
+        return old;
     }
 
     @Override
