@@ -283,7 +283,8 @@ final class Inventory {
         try {
             instance = create(d, f.get());
         } catch (VmException e) {
-            return; // create() recorded the failure
+            failed(d, e);
+            return;
         }
         try {
             vm.machine.attach(d.name(), instance);
@@ -300,7 +301,10 @@ final class Inventory {
         }
     }
 
-    /** @return a new instance from the factory; on rejection the device is FAILED with the factory's reason */
+    /**
+     * @return a new instance from the factory
+     * @throws VmException with the factory's reason, prefixed by the device's file; the device is not changed
+     */
     private VirtioDevice create(ManagedDevice d, FactoryRef f) throws VmException {
         try {
             VirtioDevice instance = f.factory().create(d.parsed.settings().properties());
@@ -309,11 +313,16 @@ final class Inventory {
             }
             return instance;
         } catch (RuntimeException e) {
-            d.status = DeviceInfo.Status.FAILED;
-            d.error = d.parsed.source() + ": " + e.getMessage();
-            LOG.log(Level.WARNING, "device {0}/{1} rejected by {2}: {3}", d.vm(), d.name(), f.implementation(), d.error);
-            throw new VmException(d.error, e);
+            String why = d.parsed.source() + ": " + e.getMessage();
+            LOG.log(Level.WARNING, "device {0}/{1} rejected by {2}: {3}", d.vm(), d.name(), f.implementation(), why);
+            throw new VmException(why, e);
         }
+    }
+
+    /** A device without an instance whose factory rejected its configuration. */
+    private static void failed(ManagedDevice d, VmException e) {
+        d.status = DeviceInfo.Status.FAILED;
+        d.error = e.getMessage();
     }
 
     private Optional<FactoryRef> best(String type, String implementation) {
@@ -325,7 +334,13 @@ final class Inventory {
         if (vm == null || !vm.hasMachine() || !d.attached()) {
             throw new VmException("device " + d.name() + " of VM " + d.vm() + " is not attached (" + d.status + ")");
         }
-        VirtioDevice next = create(d, f);
+        VirtioDevice next;
+        try {
+            next = create(d, f);
+        } catch (VmException e) {
+            d.error = "swap onto " + f.implementation() + " failed, the old implementation serves on: " + e.getMessage();
+            throw e;
+        }
         SwapResult r;
         try {
             r = vm.machine.swapDevice(d.name(), next);
@@ -371,7 +386,7 @@ final class Inventory {
                 b.device(d.name(), d.instance);
                 placed.add(d);
             } catch (VmException e) {
-                // recorded on the device; the VM starts without it
+                failed(d, e); // the VM starts without it
             }
         }
         int slots = Math.min(s.hotplugSlots(), Machine.MAX_WINDOWS - placed.size());

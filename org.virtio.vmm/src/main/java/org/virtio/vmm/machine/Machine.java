@@ -415,9 +415,11 @@ public final class Machine implements AutoCloseable {
         }
         MachineExit ended;
         synchronized (lock) {
-            if (r != run || pausing || state == MachineState.ENDED || state == MachineState.CLOSED) {
+            // A pause (in progress or done: this thread may get the lock only after pause() has) or stop()
+            // deals with this run's end.
+            if (r != run || pausing || state != MachineState.RUNNING) {
                 lock.notifyAll();
-                return; // a pause or stop() deals with this run's end
+                return;
             }
             ended = exitOf(first);
             end(ended);

@@ -66,6 +66,24 @@ class InventoryOnKvmTest {
         executor.shutdownNow();
     }
 
+    /** A blk factory that refuses every configuration. */
+    private static final class RejectingBlkFactory implements org.virtio.core.device.VirtioDeviceFactory {
+        @Override
+        public String typeName() {
+            return "blk";
+        }
+
+        @Override
+        public int deviceType() {
+            return 2;
+        }
+
+        @Override
+        public org.virtio.core.device.VirtioDevice create(Map<String, ?> properties) {
+            throw new IllegalArgumentException("path: no such image in this test");
+        }
+    }
+
     /** Just enough of VmManager for the MBeans to read. */
     private final class InventoryManager extends UnsupportedManager {
         @Override
@@ -137,6 +155,18 @@ class InventoryOnKvmTest {
         assertEquals(DeviceInfo.Status.ATTACHED, plugged.status());
         assertEquals(0xd000_1000L, plugged.windowBase());
         assertEquals(6, plugged.irq());
+
+        // A swap onto a factory that rejects the configuration changes nothing: the old instance serves on.
+        FactoryRef rejecting = InventoryTest.ref(new RejectingBlkFactory(), 3);
+        inventory.factoryAdded(rejecting);
+        VmException refused = org.junit.jupiter.api.Assertions.assertThrows(VmException.class,
+                () -> inventory.swap("stress", "disk", RejectingBlkFactory.class.getName()));
+        assertTrue(refused.getMessage().endsWith("path: no such image in this test"), refused.getMessage());
+        assertEquals(DeviceInfo.Status.ATTACHED, device("stress", "disk").status());
+        assertEquals(0, device("stress", "disk").swaps());
+        awaitProgress("stress", "disk");
+        inventory.factoryRemoved(rejecting);
+        assertEquals(DeviceInfo.Status.ATTACHED, device("stress", "disk").status());
 
         // The blk bundle updated ten times: the old instance serves on (orphaned) until the new factory
         // arrives, then the new instance is swapped in under the load.
