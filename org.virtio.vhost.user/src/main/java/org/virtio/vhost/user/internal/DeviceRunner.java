@@ -22,9 +22,10 @@ import org.virtio.vhost.user.internal.protocol.ProtocolException;
  * device, delivers kicks, and stops it again. It is the device's {@link DeviceContext}.
  *
  * <p>When to activate: vhost-user has no single "driver OK" moment every frontend sends (SET_STATUS is
- * optional), so the device is activated lazily, at the first kick of a ready ring, or at SET_STATUS with
- * DRIVER_OK, with every ring ready at that moment; a ring that becomes ready later is added to the running
- * device (as after a queue reset). Any ring stop (GET_VRING_BASE), memory table change or reset quiesces
+ * optional), so the device is activated once every ring the frontend configured (size or address given)
+ * is ready (addresses, kick, enable), or at the first kick, or at SET_STATUS with DRIVER_OK, with the rings
+ * ready at that moment; a ring that becomes ready later is added to the running device (as after a queue
+ * reset). Any ring stop (GET_VRING_BASE), memory table change or reset quiesces
  * and resets the device and records where each ring stopped; rings still ready are reopened at once.
  * Calls into the device are serialised by one lock, as the device SPI requires.
  */
@@ -110,12 +111,22 @@ final class DeviceRunner implements DeviceContext {
         return inflight;
     }
 
-    /** A ring became ready (kick or enable): join the running device, or wait for the first kick. */
+    /**
+     * A ring became ready (kick or enable): join the running device; or, when every ring the frontend
+     * configured is now ready, activate the device (so buffers made available before, or left in flight
+     * by an earlier backend, are served without waiting for a kick).
+     */
     void ringReady(int index) {
         lock.lock();
         try {
             Vring r = rings[index];
-            if (!active || !r.ready()) {
+            if (!r.ready()) {
+                return;
+            }
+            if (!active) {
+                if (allConfiguredReady()) {
+                    activateIfReady();
+                }
                 return;
             }
             TrackedQueue old = r.queue;
@@ -212,6 +223,15 @@ final class DeviceRunner implements DeviceContext {
         } finally {
             lock.unlock();
         }
+    }
+
+    private boolean allConfiguredReady() {
+        for (Vring r : rings) {
+            if ((r.num > 0 || r.addressSet) && !r.ready()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Under the lock. @return whether the device was active */

@@ -39,7 +39,7 @@ final class TestFrontend implements AutoCloseable {
     static final int VERSION = 1;
     static final int NEED_REPLY = 0x8;
 
-    final UnixConnection conn;
+    UnixConnection conn;
     final int memfd;
     final SharedMapping mapping;
     final GuestRam ram;
@@ -56,6 +56,19 @@ final class TestFrontend implements AutoCloseable {
         int fd = SharedMapping.createMemfd(MEMFD_NAME, MEMORY_SIZE);
         SharedMapping m = SharedMapping.map(fd, 0, MEMORY_SIZE);
         return new TestFrontend(UnixConnection.connect(socket), fd, m);
+    }
+
+    /** A new connection to the same backend with the same guest memory (a frontend reconnecting). */
+    void reconnect(Path socket) throws SysException {
+        conn.close();
+        conn = UnixConnection.connect(socket);
+    }
+
+    /** @return how many mappings of this test's guest memfd the process holds (the frontend's own is one) */
+    static long guestMappings() throws IOException {
+        try (var lines = java.nio.file.Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.contains("memfd:" + MEMFD_NAME)).count();
+        }
     }
 
     // ---- raw messages ----
@@ -194,6 +207,12 @@ final class TestFrontend implements AutoCloseable {
      */
     Ring startRing(int index, int size, long features, int base) throws IOException {
         SplitQueueDriver d = new SplitQueueDriver(ram, new GuestAddress(RING_BASE + 0x10000L * index), size, features, 0);
+        return resumeRing(index, d, base);
+    }
+
+    /** Sets up a ring whose driver side already exists (after a reconnect), starting at {@code base}. */
+    Ring resumeRing(int index, SplitQueueDriver d, int base) throws IOException {
+        int size = d.size();
         EventFd kick = EventFd.create();
         EventFd call = EventFd.create();
         eventFds.add(kick);
