@@ -66,6 +66,7 @@ class VmManagerTest {
     VmManager manager;
 
     private ServiceRegistration<VirtioDeviceFactory> factory;
+    private Path dir;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -76,6 +77,13 @@ class VmManagerTest {
         if (mine != null) {
             for (Configuration c : mine) {
                 c.delete();
+            }
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }
@@ -162,7 +170,7 @@ class VmManagerTest {
 
     @Test
     void vmsAndDevicesFromConfigAdminRunHotPlugSwapAndRejectBadFiles() throws Exception {
-        Path dir = Files.createTempDirectory("itest-vmm");
+        dir = Files.createTempDirectory("itest-vmm");
         Path kernel = buildGuest(dir);
         Path image = dir.resolve("disk.img");
         Files.write(image, new byte[4 << 20]);
