@@ -1,6 +1,6 @@
 package org.virtio.shell.vm;
 
-import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +15,7 @@ import org.virtio.vmm.api.VmState;
 /**
  * {@code vm:console <vm>}: attaches the shell session to a running VM's serial console (16550): guest output
  * is shown, keys are typed into the guest, Ctrl-] detaches (as telnet's escape key). Also ends when the VM
- * stops. The keyboard is polled with {@code available()} so that nothing is left blocked reading it after
- * detaching (a blocked reader would swallow the next key typed at the shell prompt).
+ * stops, at end of input or on Ctrl-C.
  */
 @Command(scope = "vm", name = "console", description = "Attaches to a VM's serial console; Ctrl-] detaches.")
 @Service
@@ -29,8 +28,8 @@ public class AttachConsole extends NamedVmCommand {
     @Reference
     Session session;
 
-    /** The session's keyboard and terminal; tests set their own. */
-    InputStream keyboard;
+    /** The session's keys and terminal; tests set their own. */
+    Keys keys;
     PrintStream terminal;
 
     @Override
@@ -39,17 +38,13 @@ public class AttachConsole extends NamedVmCommand {
         if (state != VmState.RUNNING && state != VmState.PAUSED) {
             throw Usage.failed("VM " + name + " is " + state + ": start it first (vm:start " + name + ")");
         }
-        InputStream in = keyboard != null ? keyboard : session.getKeyboard();
         PrintStream to = terminal != null ? terminal : session.getConsole();
-        boolean echo = session != null && session.getTerminal() != null && session.getTerminal().isEchoEnabled();
-        setEcho(false, echo);
         to.println("Attached to " + name + "'s serial console. Detach with Ctrl-].");
         ConsoleRelay relay = new ConsoleRelay(1 << 16);
         String end;
-        try (AutoCloseable attached = manager.attachConsole(name, relay)) {
+        try (Keys in = keys != null ? keys : Keys.of(session);
+                AutoCloseable attached = manager.attachConsole(name, relay)) {
             end = pump(in, to, relay);
-        } finally {
-            setEcho(echo, echo);
         }
         relay.drainTo(to, 0, TimeUnit.MILLISECONDS);
         to.println();
@@ -58,26 +53,23 @@ public class AttachConsole extends NamedVmCommand {
     }
 
     /** Relays until Ctrl-], end of input, an interrupt (Ctrl-C) or the VM leaving RUNNING/PAUSED; says which. */
-    private String pump(InputStream in, PrintStream to, ConsoleRelay relay) throws Exception {
+    private String pump(Keys in, PrintStream to, ConsoleRelay relay) throws Exception {
         byte[] buffer = new byte[256];
         long nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STATE_CHECK_MS);
         try {
             while (true) {
-                int available = in.available();
-                if (available > 0) {
-                    int n = in.read(buffer, 0, Math.min(available, buffer.length));
-                    if (n < 0) {
-                        return "end of input";
-                    }
-                    int detach = indexOf(buffer, n, DETACH);
-                    if (detach != 0) {
-                        manager.sendConsoleInput(name, Arrays.copyOf(buffer, detach < 0 ? n : detach));
-                    }
-                    if (detach >= 0) {
-                        return "Ctrl-]";
-                    }
+                int n = in.read(buffer, POLL_MS);
+                if (n < 0) {
+                    return "end of input";
                 }
-                relay.drainTo(to, POLL_MS, TimeUnit.MILLISECONDS);
+                int detach = indexOf(buffer, n, DETACH);
+                if (n > 0 && detach != 0) {
+                    manager.sendConsoleInput(name, Arrays.copyOf(buffer, detach < 0 ? n : detach));
+                }
+                if (detach >= 0) {
+                    return "Ctrl-]";
+                }
+                relay.drainTo(to, n > 0 ? 0 : POLL_MS, TimeUnit.MILLISECONDS);
                 if (System.nanoTime() - nextCheck > 0) {
                     VmState state = manager.info(name).state();
                     if (state != VmState.RUNNING && state != VmState.PAUSED) {
@@ -86,15 +78,9 @@ public class AttachConsole extends NamedVmCommand {
                     nextCheck = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STATE_CHECK_MS);
                 }
             }
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | InterruptedIOException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
-        }
-    }
-
-    private void setEcho(boolean on, boolean wasOn) {
-        if (wasOn && session != null && session.getTerminal() != null) {
-            session.getTerminal().setEchoEnabled(on);
         }
     }
 

@@ -28,7 +28,7 @@ class AttachConsoleTest {
         AttachConsole command = new AttachConsole();
         command.manager = manager;
         command.name = "demo";
-        command.keyboard = keyboard;
+        command.keys = new Keys.Polled(keyboard);
         command.terminal = terminal.stream;
         return command;
     }
