@@ -48,8 +48,8 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     public static final int RECEIVE_QUEUE = 0;
     /** Index of {@code transmitq1} (§5.1.2). */
     public static final int TRANSMIT_QUEUE = 1;
-    /** Largest queue size the device accepts. */
-    public static final int MAX_QUEUE_SIZE = 256;
+    /** Largest queue size the device accepts: QEMU's virtio-net frontend asks vhost-user backends for 1024. */
+    public static final int MAX_QUEUE_SIZE = 1024;
 
     private static final Logger LOG = System.getLogger(NetDevice.class.getName());
 

@@ -38,7 +38,8 @@ class NetDeviceTest {
         assertEquals(VirtioFeatures.bit(5) | VirtioFeatures.bit(16), device(0, false, 16).deviceFeatures(),
                 "no MTU and no MRG_RXBUF unless configured");
         assertEquals(2, d.queueCount());
-        assertEquals(256, d.maxQueueSize(RX));
+        assertEquals(1024, d.maxQueueSize(RX));
+        assertEquals(1024, d.maxQueueSize(TX));
         assertThrows(IndexOutOfBoundsException.class, () -> d.maxQueueSize(2));
         try (NetHarness h = new NetHarness(d, NetHarness.SPLIT_MRG)) {
             assertEquals(12, h.host.configSize());
