@@ -13,6 +13,9 @@ import java.util.function.Supplier;
 import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.device.VirtioDeviceFactory;
 import org.virtio.device.blk.BlkDeviceFactory;
+import org.virtio.device.input.InputConfig;
+import org.virtio.device.input.InputDeviceFactory;
+import org.virtio.device.net.NetDeviceFactory;
 import org.virtio.device.rng.RngConfig;
 import org.virtio.device.rng.RngDeviceFactory;
 import org.virtio.vhost.user.api.VhostUserBackend;
@@ -26,6 +29,8 @@ import org.virtio.vhost.user.api.VhostUserBackends;
  * <pre>
  * virtio-vmm vhost-user-backend --socket PATH --device blk --path disk.img [--read-only] [--serial ID]
  * virtio-vmm vhost-user-backend --socket PATH --device rng [--source FILE]
+ * virtio-vmm vhost-user-backend --socket PATH --device input [--events FIFO|unix:PATH] [--name NAME] [--serial ID]
+ * virtio-vmm vhost-user-backend --socket PATH --device net (--tap IFNAME | --net-socket PATH --peer PATH) [--mac MAC] [--mtu N]
  * </pre>
  *
  * Prints one line on standard output saying where it listens. Exit status 1 for a bad command line or a
@@ -36,6 +41,9 @@ final class VhostUserBackendCommand {
     static final String USAGE = """
             Usage: virtio-vmm vhost-user-backend --socket PATH --device blk --path IMAGE [--read-only] [--serial ID]
                    virtio-vmm vhost-user-backend --socket PATH --device rng [--source FILE]
+                   virtio-vmm vhost-user-backend --socket PATH --device input [--events FIFO|unix:PATH] [--name NAME]
+                   virtio-vmm vhost-user-backend --socket PATH --device net (--tap IFNAME | --net-socket PATH --peer PATH)
+                                                  [--mac MAC] [--mtu N]
 
             Serves one virtio device over the vhost-user protocol on a unix socket (created with mode 0600),
             one frontend at a time (e.g. QEMU: -chardev socket,id=c0,path=PATH,reconnect=1
@@ -43,6 +51,10 @@ final class VhostUserBackendCommand {
             (-object memory-backend-memfd,share=on). Exit status 1 on bad arguments.
               --device blk   --path IMAGE   raw image file; --read-only; --serial ID (up to 20 ASCII chars)
               --device rng   --source FILE  entropy file such as /dev/urandom (default: SecureRandom)
+              --device input --events       key commands from a FIFO/file or unix:SOCKET (see org.virtio.device.input);
+                             --name, --serial  the keyboard's ID_NAME and ID_SERIAL
+              --device net   --tap IFNAME   TAP interface; or --net-socket PATH --peer PATH (unix datagrams);
+                             --mac 52:54:00:12:34:56, --mtu N
             """;
 
     private VhostUserBackendCommand() {
@@ -58,6 +70,10 @@ final class VhostUserBackendCommand {
                 BlkDeviceFactory::new));
         k.put("rng", new DeviceKind(Map.of("--source", true),
                 () -> new RngDeviceFactory(MicroVm.defaults(RngConfig.class))));
+        k.put("input", new DeviceKind(Map.of("--events", true, "--name", true, "--serial", true),
+                () -> new InputDeviceFactory(MicroVm.defaults(InputConfig.class))));
+        k.put("net", new DeviceKind(Map.of("--tap", true, "--net-socket", true, "--peer", true, "--mac", true,
+                "--mtu", true), NetDeviceFactory::new));
         return k;
     }
 
@@ -68,6 +84,13 @@ final class VhostUserBackendCommand {
             case "--read-only" -> "readOnly";
             case "--serial" -> "serial";
             case "--source" -> "source";
+            case "--events" -> "events";
+            case "--name" -> "deviceName";
+            case "--tap" -> "tap";
+            case "--net-socket" -> "socket";
+            case "--peer" -> "peer";
+            case "--mac" -> "mac";
+            case "--mtu" -> "mtu";
             default -> throw new IllegalArgumentException(option);
         };
     }
