@@ -97,11 +97,25 @@ class NetTapDeviceTest {
             assumeTrue(false, "cannot create TAP " + ifname + ": " + e.getMessage());
             return;
         }
-        try (NetHarness h = new NetHarness(d, NetHarness.SPLIT_MRG)) {
+        try {
             String failed = run("ip", "link", "set", "dev", ifname, "up");
-            failed = failed != null ? failed : run("ip", "addr", "add", (hostIp[0] & 0xff) + "." + (hostIp[1] & 0xff) + "."
-                    + (hostIp[2] & 0xff) + ".1/24", "dev", ifname);
+            failed = failed != null ? failed : run("ip", "addr", "add", hostCidr(), "dev", ifname);
             assumeTrue(failed == null, "cannot configure TAP: " + failed);
+            exchangeArp(d, ifname);
+        } finally {
+            d.close();
+            run("ip", "link", "del", ifname); // normally gone already: a non-persistent TAP dies with its fd
+        }
+        assertFalse(Files.exists(Path.of("/sys/class/net", ifname)), "TAP " + ifname + " left behind");
+    }
+
+    private String hostCidr() {
+        return (hostIp[0] & 0xff) + "." + (hostIp[1] & 0xff) + "." + (hostIp[2] & 0xff) + ".1/24";
+    }
+
+    /** The simulated guest ARPs for the host address through the device until the kernel's reply arrives. */
+    private void exchangeArp(NetDevice d, String ifname) throws IOException, InterruptedException {
+        try (NetHarness h = new NetHarness(d, NetHarness.SPLIT_MRG)) {
             byte[] hostMac = HexFormat.ofDelimiter(":").parseHex(
                     Files.readString(Path.of("/sys/class/net", ifname, "address")).strip());
             Map<Integer, GuestAddress> bufs = h.postRx(32, 2048);
@@ -133,9 +147,32 @@ class NetTapDeviceTest {
             assertArrayEquals(hostMac, Arrays.copyOfRange(reply, 6, 12), "reply from the TAP's own MAC");
             assertArrayEquals(hostMac, Arrays.copyOfRange(reply, 22, 28), "ARP sender hardware address");
             assertTrue(d.metrics().txFrames() >= 1);
+        }
+    }
+
+    @Test
+    void attachesToAPersistentTapConfiguredBeforehand() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun absent");
+        assumeTrue(pickSubnet(), "no free test subnet, or the ip command is missing");
+        String ifname = "vtpst" + (ProcessHandle.current().pid() % 1_000_000);
+        String failed = run("ip", "tuntap", "add", "dev", ifname, "mode", "tap");
+        assumeTrue(failed == null, "cannot create a persistent TAP: " + failed);
+        try {
+            failed = run("ip", "link", "set", "dev", ifname, "up");
+            failed = failed != null ? failed : run("ip", "addr", "add", hostCidr(), "dev", ifname);
+            assumeTrue(failed == null, "cannot configure TAP: " + failed);
+            for (int round = 0; round < 2; round++) { // attach, detach, attach again: the host side stays configured
+                NetDevice d = (NetDevice) new NetDeviceFactory().create(Map.of("tap", ifname,
+                        "mac", HexFormat.ofDelimiter(":").formatHex(GUEST_MAC)));
+                try {
+                    exchangeArp(d, ifname);
+                } finally {
+                    d.close();
+                }
+                assertTrue(Files.exists(Path.of("/sys/class/net", ifname)), "a persistent TAP survives its device");
+            }
         } finally {
-            d.close();
-            run("ip", "link", "del", ifname); // normally gone already: a non-persistent TAP dies with its fd
+            run("ip", "tuntap", "del", "dev", ifname, "mode", "tap");
         }
         assertFalse(Files.exists(Path.of("/sys/class/net", ifname)), "TAP " + ifname + " left behind");
     }
