@@ -45,15 +45,26 @@ public final class DeviceConfigWatcher implements ConfigurationListener {
     public DeviceConfigWatcher(@Reference ConfigurationAdmin cm, @Reference VmRegistry registry) {
         this.cm = cm;
         this.registry = registry;
+        for (Configuration c : existing(cm)) {
+            reported.add(c.getPid());
+            report(registry, c);
+        }
+    }
+
+    /** Hands every existing device configuration to the registry (the manager does so before VMs arrive). */
+    static void readExisting(ConfigurationAdmin cm, VmRegistry registry) {
+        for (Configuration c : existing(cm)) {
+            report(registry, c);
+        }
+    }
+
+    private static Configuration[] existing(ConfigurationAdmin cm) {
         try {
-            Configuration[] existing = cm.listConfigurations(FILTER);
-            if (existing != null) {
-                for (Configuration c : existing) {
-                    report(c);
-                }
-            }
+            Configuration[] found = cm.listConfigurations(FILTER);
+            return found == null ? new Configuration[0] : found;
         } catch (IOException | InvalidSyntaxException e) {
             LOG.log(Level.ERROR, "cannot list device configurations: {0}", e.toString());
+            return new Configuration[0];
         }
     }
 
@@ -75,7 +86,8 @@ public final class DeviceConfigWatcher implements ConfigurationListener {
                 Configuration[] found = cm.listConfigurations("(" + ConfigNames.SERVICE_PID + "=" + escape(event.getPid()) + ")");
                 if (found != null) {
                     for (Configuration c : found) {
-                        report(c);
+                        reported.add(c.getPid());
+                        report(registry, c);
                     }
                 }
             } catch (IOException | InvalidSyntaxException e) {
@@ -84,7 +96,7 @@ public final class DeviceConfigWatcher implements ConfigurationListener {
         }
     }
 
-    private void report(Configuration c) {
+    private static void report(VmRegistry registry, Configuration c) {
         Dictionary<String, Object> d = c.getProperties();
         if (d == null) {
             return; // created, not yet updated
@@ -93,7 +105,6 @@ public final class DeviceConfigWatcher implements ConfigurationListener {
         for (String k : Collections.list(d.keys())) {
             props.put(k, d.get(k));
         }
-        reported.add(c.getPid());
         registry.deviceConfigured(c.getPid(), c.getFactoryPid(), props);
     }
 

@@ -38,6 +38,7 @@ final class Inventory {
 
     private final Object lock = new Object();
     private final Duration grace;
+    private final Duration autostartWait;
     private final ScheduledExecutorService executor;
     private final VmObserver observer;
     /** VM configurations by PID, in arrival order. */
@@ -54,12 +55,14 @@ final class Inventory {
     }
 
     /**
-     * @param grace    how long an orphaned device keeps serving, waiting for a factory of its type
-     * @param executor runs grace timers and machine-exit handling
-     * @param observer told about VM names appearing and going
+     * @param grace         how long an orphaned device keeps serving, waiting for a factory of its type
+     * @param autostartWait how long an autostart VM waits for the factories of its devices before it starts without them
+     * @param executor      runs grace and autostart timers and machine-exit handling
+     * @param observer      told about VM names appearing and going
      */
-    Inventory(Duration grace, ScheduledExecutorService executor, VmObserver observer) {
+    Inventory(Duration grace, Duration autostartWait, ScheduledExecutorService executor, VmObserver observer) {
         this.grace = grace;
+        this.autostartWait = autostartWait;
         this.executor = executor;
         this.observer = observer;
     }
@@ -93,13 +96,75 @@ final class Inventory {
                 observer.added(vm.name());
             }
             if (vm.valid() && (wasRunning || parsed.settings().autostart())) {
-                try {
-                    startLocked(vm);
-                } catch (VmException e) {
-                    LOG.log(Level.WARNING, "{0}", e.getMessage());
-                }
+                requestAutostart(vm);
             }
             changed();
+        }
+    }
+
+    /**
+     * Starts the VM once every device configured for it has a factory (at boot the device bundles may come
+     * up after this one), or when {@code autostartWait} has passed, whichever is first.
+     */
+    private void requestAutostart(ManagedVm vm) {
+        vm.autostartPending = true;
+        if (autostartNow(vm)) {
+            return;
+        }
+        LOG.log(Level.INFO, "VM {0}: autostart waits up to {1} ms for the factories of {2}", vm.name(),
+                autostartWait.toMillis(), missingFactories(vm));
+        try {
+            vm.autostartTimer = executor.schedule(() -> {
+                synchronized (lock) {
+                    if (vms.get(vm.pid) == vm && vm.autostartPending) {
+                        LOG.log(Level.WARNING, "VM {0}: starting without {1}: no factory after {2} ms", vm.name(),
+                                missingFactories(vm), autostartWait.toMillis());
+                        autostart(vm);
+                        changed();
+                    }
+                }
+            }, autostartWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            autostart(vm);
+        }
+    }
+
+    /** @return whether the pending autostart ran (or was not pending) */
+    private boolean autostartNow(ManagedVm vm) {
+        if (!vm.autostartPending) {
+            return true;
+        }
+        if (!missingFactories(vm).isEmpty()) {
+            return false;
+        }
+        autostart(vm);
+        return true;
+    }
+
+    private void autostart(ManagedVm vm) {
+        vm.cancelAutostart();
+        if (vm.hasMachine()) {
+            return;
+        }
+        try {
+            startLocked(vm);
+        } catch (VmException e) {
+            LOG.log(Level.WARNING, "{0}", e.getMessage());
+        }
+    }
+
+    /** @return the names of the VM's devices whose type has no factory, e.g. [rng (rng)] */
+    private List<String> missingFactories(ManagedVm vm) {
+        return devicesOf(vm.name()).stream().filter(d -> d.status != DeviceInfo.Status.INVALID)
+                .filter(d -> best(d.type(), null).isEmpty()).map(d -> d.name() + " (" + d.type() + ")").toList();
+    }
+
+    /** After a factory or device change: starts the VMs whose autostart now has what it waited for. */
+    private void autostartWaiting() {
+        for (ManagedVm vm : new ArrayList<>(vms.values())) {
+            if (vm.autostartPending) {
+                autostartNow(vm);
+            }
         }
     }
 
@@ -115,6 +180,7 @@ final class Inventory {
     }
 
     private void dropVm(ManagedVm vm) {
+        vm.cancelAutostart();
         releaseMachine(vm, VmState.DEFINED, "");
         vm.console.clear();
         vms.remove(vm.pid);
@@ -149,6 +215,7 @@ final class Inventory {
             } else {
                 refresh(d);
             }
+            autostartWaiting();
             changed();
         }
     }
@@ -201,6 +268,7 @@ final class Inventory {
                     refresh(d);
                 }
             }
+            autostartWaiting();
             changed();
         }
     }
@@ -363,6 +431,7 @@ final class Inventory {
     // ------------------------------------------------------------------ machines
 
     private void startLocked(ManagedVm vm) throws VmException {
+        vm.cancelAutostart();
         if (!vm.valid()) {
             throw new VmException("VM " + vm.name() + " cannot start: its configuration is invalid: "
                     + String.join("; ", vm.errors));

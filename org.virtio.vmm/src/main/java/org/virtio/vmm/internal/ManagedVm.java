@@ -22,6 +22,9 @@ final class ManagedVm {
     String detail = "";
     Machine machine;
     ExitCounts lastExits = ExitCounts.NONE;
+    /** Autostart requested, waiting for device factories (see Inventory#requestAutostart). */
+    boolean autostartPending;
+    java.util.concurrent.ScheduledFuture<?> autostartTimer;
 
     ManagedVm(String pid, VmSettings.Parsed parsed, List<String> errors) {
         this.pid = pid;
@@ -32,6 +35,14 @@ final class ManagedVm {
 
     String name() {
         return parsed.name();
+    }
+
+    void cancelAutostart() {
+        autostartPending = false;
+        if (autostartTimer != null) {
+            autostartTimer.cancel(false);
+            autostartTimer = null;
+        }
     }
 
     boolean valid() {

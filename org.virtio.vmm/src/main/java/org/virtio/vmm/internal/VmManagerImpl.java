@@ -57,8 +57,11 @@ public final class VmManagerImpl implements VmManager, VmRegistry {
         this.cm = cm;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                 .name("virtio-vmm-manager").unstarted(r));
-        this.inventory = new Inventory(Duration.ofMillis(Math.max(0, config.swap_grace_ms())), executor,
-                new VmMBeans(this));
+        this.inventory = new Inventory(Duration.ofMillis(Math.max(0, config.swap_grace_ms())),
+                Duration.ofMillis(Math.max(0, config.autostart_wait_ms())), executor, new VmMBeans(this));
+        // Device configurations before any VM configuration (VmComponents need this service, so they come
+        // after this constructor): an autostart VM then knows which device factories to wait for.
+        DeviceConfigWatcher.readExisting(cm, this);
     }
 
     /** @param factory a device factory  @param ref its service reference */

@@ -57,7 +57,7 @@ class InventoryOnKvmTest {
     @BeforeEach
     void setUp() {
         executor = Executors.newSingleThreadScheduledExecutor();
-        inventory = new Inventory(Duration.ofSeconds(2), executor, new VmMBeans(new InventoryManager()));
+        inventory = new Inventory(Duration.ofSeconds(2), Duration.ofSeconds(30), executor, new VmMBeans(new InventoryManager()));
     }
 
     @AfterEach

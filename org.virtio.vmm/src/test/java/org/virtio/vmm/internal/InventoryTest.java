@@ -36,7 +36,7 @@ class InventoryTest {
     @BeforeEach
     void setUp() throws Exception {
         executor = Executors.newSingleThreadScheduledExecutor();
-        inventory = new Inventory(Duration.ofMillis(50), executor, new Inventory.VmObserver() {
+        inventory = new Inventory(Duration.ofMillis(50), Duration.ofSeconds(30), executor, new Inventory.VmObserver() {
             @Override
             public void added(String vm) {
                 observed.add("+" + vm);
@@ -192,5 +192,49 @@ class InventoryTest {
                 assertThrows(VmException.class, () -> inventory.resume("idle")).getMessage());
         assertEquals("VM idle has no device disk", assertThrows(VmException.class, () -> inventory.swap("idle", "disk", null)).getMessage());
         assertThrows(VmException.class, () -> inventory.attachConsole("idle", java.io.OutputStream.nullOutputStream()));
+    }
+    @Test
+    void anAutostartVmWaitsForTheFactoriesOfItsDevices() throws Exception {
+        inventory.deviceConfigured("org.virtio.device.rng~a.r", "org.virtio.device.rng", Map.of("vm", "a", "name", "r"));
+        vm("a", Map.of("autostart", "true"));
+        assertEquals(VmState.DEFINED, inventory.info("a").state(), "no rng factory yet: not started");
+        inventory.factoryAdded(ref(new RecordingFactory("rng"), 1));
+        // Started now; the kernel here is no kernel, so the start is seen failing on it.
+        VmInfo a = inventory.info("a");
+        assertEquals(VmState.FAILED, a.state());
+        assertTrue(a.detail().startsWith("org.virtio.vm~a: kernel: "), a.detail());
+    }
+
+    @Test
+    void anAutostartVmStartsWithoutAMissingFactoryOnceTheWaitIsOver() throws Exception {
+        Inventory quick = new Inventory(Duration.ofMillis(50), Duration.ofMillis(100), executor, new Inventory.VmObserver() {
+            @Override
+            public void added(String vm) {
+            }
+
+            @Override
+            public void removed(String vm) {
+            }
+        });
+        try {
+            quick.deviceConfigured("org.virtio.device.net~b.n", "org.virtio.device.net", Map.of("vm", "b", "name", "n"));
+            quick.vmConfigured("org.virtio.vm~b", Map.of("kernel", kernel.toString(), "autostart", true));
+            assertEquals(VmState.DEFINED, quick.info("b").state());
+            assertTrue(quick.await(() -> {
+                try {
+                    return quick.info("b").state() == VmState.FAILED;
+                } catch (VmException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(30)), "the start was not attempted after the wait");
+        } finally {
+            quick.shutdown();
+        }
+    }
+
+    @Test
+    void anAutostartVmWithoutDevicesStartsAtOnce() throws Exception {
+        vm("c", Map.of("autostart", "true"));
+        assertEquals(VmState.FAILED, inventory.info("c").state(), "started at once (and failed on the non-kernel)");
     }
 }
