@@ -81,11 +81,13 @@ class MachineOnKvmTest {
             awaitProgress(m, "blk0", 0);
 
             long worst = 0;
+            List<String> pauses = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 VirtioDevice next = blk(image);
                 SwapResult r = m.swapDevice("blk0", next);
                 retired.add(r.replaced());
                 worst = Math.max(worst, r.pause().toNanos());
+                pauses.add(String.format("%.2f", r.pause().toNanos() / 1e6));
                 assertSame(next, m.devices().get(0).device(), "the replacement serves the window");
                 awaitProgress(m, "blk0", notifications(m, "blk0"));
                 // Every round also pauses and resumes: the monitor thread of the paused run must not end the machine.
@@ -96,7 +98,8 @@ class MachineOnKvmTest {
                 awaitProgress(m, "blk0", notifications(m, "blk0"));
             }
             assertEquals(20, m.devices().get(0).swaps());
-            System.out.printf("machine swap: 20 swaps under blkstress, worst pause %.3f ms%n", worst / 1e6);
+            System.out.printf("machine swap: 20 swaps under blkstress, worst pause %.3f ms; each (ms): %s%n", worst / 1e6,
+                    String.join(" ", pauses));
 
             try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.wrap("VTG-STOP".getBytes(StandardCharsets.US_ASCII)), 0);
