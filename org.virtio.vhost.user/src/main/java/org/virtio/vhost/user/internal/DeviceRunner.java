@@ -313,7 +313,7 @@ final class DeviceRunner implements DeviceContext {
             }
             QueueState state = new QueueState(r.index, QueueFormat.SPLIT, r.num, desc, avail, used, true,
                     availIdx, true, usedIdx, true, true);
-            VirtQueue q = VirtQueues.open(state, device.maxQueueSize(r.index), ram, features, null,
+            VirtQueue q = VirtQueues.open(state, Session.maxRingSize(device, r.index), ram, features, null,
                     this::notifyUsed, this::queueFailed);
             r.queue = new TrackedQueue(q, area, recovery, availIdx, usedIdx);
             return true;

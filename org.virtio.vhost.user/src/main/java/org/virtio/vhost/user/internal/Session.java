@@ -34,6 +34,8 @@ final class Session {
             | ProtocolFeatures.bit(ProtocolFeatures.F_LOG_ALL);
     private static final int VRING_NOFD = 0x100;
     private static final int MAX_CONFIG = 256;
+    /** VIRTQUEUE_MAX_SIZE of QEMU and libvhost-user. */
+    static final int FRONTEND_MAX_RING = 1024;
 
     private final String name;
     private final MessageCodec codec;
@@ -220,13 +222,22 @@ final class Session {
     private boolean setVringNum(Message m) throws ProtocolException {
         Vring r = ring(m, m.u32(0));
         long num = m.u32(4);
-        int max = device.maxQueueSize(r.index);
+        int max = maxRingSize(device, r.index);
         if (num == 0 || num > 32768 || Long.bitCount(num) != 1 || num > max) {
             throw new ProtocolException("SET_VRING_NUM: ring " + r.index + " size " + num
                     + " is not a power of 2 up to the device maximum " + max);
         }
         r.num = (int) num;
         return false;
+    }
+
+    /**
+     * The largest ring accepted: the device's maximum, but at least {@value #FRONTEND_MAX_RING}. A vhost-user
+     * frontend sizes rings without asking the backend (QEMU's virtio-mmio offers the guest 1024 whatever the
+     * device's queue-size), so refusing would make the device unusable.
+     */
+    static int maxRingSize(VirtioDevice device, int ring) {
+        return Math.max(device.maxQueueSize(ring), FRONTEND_MAX_RING);
     }
 
     private boolean setVringAddr(Message m) throws ProtocolException {
