@@ -176,7 +176,6 @@ class VmManagerTest {
         Files.write(image, new byte[4 << 20]);
 
         update("org.virtio.device.blk", GOOD + ".disk", Map.of("vm", GOOD, "name", "disk", "path", image.toString()));
-        update("org.virtio.device.itest-rng", GOOD + ".extra", Map.of("vm", GOOD, "name", "extra"));
         update("org.virtio.vm", GOOD, Map.of("kernel", kernel.toString(), "memory", 64, "autostart", "true",
                 "hotplug.slots", "1", "cmdline", "console=ttyS0 vtg.mode=blkstress vtg.seconds=0"));
         await(() -> info(GOOD) != null && info(GOOD).state() == VmState.RUNNING, () -> "VM not running: " + info(GOOD));
@@ -185,6 +184,9 @@ class VmManagerTest {
         await(() -> device(GOOD, "disk") != null && device(GOOD, "disk").status() == DeviceInfo.Status.ATTACHED,
                 () -> "disk not attached: " + device(GOOD, "disk"));
         awaitProgress(GOOD, "disk");
+        // A device added to the running VM whose type has no factory yet: it waits.
+        update("org.virtio.device.itest-rng", GOOD + ".extra", Map.of("vm", GOOD, "name", "extra"));
+        await(() -> device(GOOD, "extra") != null, () -> "the extra device did not appear");
         DeviceInfo extra = device(GOOD, "extra");
         assertEquals(DeviceInfo.Status.WAITING, extra.status(), extra.toString());
 
@@ -205,6 +207,19 @@ class VmManagerTest {
         // The blk implementation swapped on request, under the load.
         for (int i = 0; i < 3; i++) {
             manager.swapDevice(GOOD, "disk", "org.virtio.device.blk");
+            awaitProgress(GOOD, "disk");
+        }
+
+        // The blk bundle updated under the load (bundle:update): its factory goes and comes back, and the
+        // manager swaps the disk onto an instance of the new revision.
+        org.osgi.framework.Bundle blk = java.util.Arrays.stream(context.getBundles())
+                .filter(b -> "org.virtio.device.blk".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        long swapsBefore = device(GOOD, "disk").swaps();
+        for (int i = 1; i <= 3; i++) {
+            long expected = swapsBefore + i;
+            blk.update();
+            await(() -> device(GOOD, "disk").swaps() == expected && device(GOOD, "disk").status() == DeviceInfo.Status.ATTACHED,
+                    () -> "disk not swapped after bundle update: " + device(GOOD, "disk"));
             awaitProgress(GOOD, "disk");
         }
 
