@@ -43,6 +43,7 @@ final class Session {
     private final Vring[] rings;
     private final DeviceRunner runner;
     private final long offeredFeatures;
+    private final long offeredProtocol;
     private long ackedFeatures;
     private long protocolFeatures;
     private boolean protocolFeaturesAcked;
@@ -63,6 +64,9 @@ final class Session {
         }
         this.runner = new DeviceRunner(device, name, rings);
         this.offeredFeatures = device.deviceFeatures() | RING_FEATURES | VHOST_BITS;
+        // CONFIG only for a device that has a configuration space (QEMU warns about it otherwise).
+        this.offeredProtocol = device.configSize() > 0 ? ProtocolFeatures.OFFERED
+                : ProtocolFeatures.OFFERED & ~ProtocolFeatures.bit(ProtocolFeatures.CONFIG);
     }
 
     /** Serves messages until the frontend disconnects or misbehaves; then releases everything. */
@@ -115,7 +119,7 @@ final class Session {
             case SET_FEATURES -> setFeatures(m);
             case SET_OWNER -> false;
             case RESET_OWNER, RESET_DEVICE -> resetDevice();
-            case GET_PROTOCOL_FEATURES -> reply(r, ProtocolFeatures.OFFERED);
+            case GET_PROTOCOL_FEATURES -> reply(r, offeredProtocol);
             case SET_PROTOCOL_FEATURES -> setProtocolFeatures(m);
             case GET_QUEUE_NUM -> reply(r, rings.length);
             case SET_MEM_TABLE -> setMemTable(m);
@@ -165,7 +169,7 @@ final class Session {
 
     private boolean setProtocolFeatures(Message m) throws ProtocolException {
         long f = m.u64(0);
-        if ((f & ~ProtocolFeatures.OFFERED) != 0) {
+        if ((f & ~offeredProtocol) != 0) {
             throw new ProtocolException("SET_PROTOCOL_FEATURES: 0x" + Long.toHexString(f) + " acks features not offered");
         }
         protocolFeatures = f;

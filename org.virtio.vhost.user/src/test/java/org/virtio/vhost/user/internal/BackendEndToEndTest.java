@@ -132,6 +132,8 @@ class BackendEndToEndTest {
     void rngFillsBuffersWithDifferentBytes() throws Exception {
         backend = VhostUserBackends.start(dir.resolve("rng.sock"), Devices::rng, "rng");
         try (TestFrontend f = TestFrontend.connect(backend.socketPath())) {
+            long protocol = f.call(Request.GET_PROTOCOL_FEATURES, new byte[0]).u64();
+            assertEquals(0, protocol & ProtocolFeatures.bit(ProtocolFeatures.CONFIG), "no config space, no CONFIG");
             long acked = f.negotiate(RING, ALL_PROTOCOL);
             TestFrontend.Ring ring = f.startRing(0, 16, acked, 0);
             byte[][] got = new byte[2][];
