@@ -73,6 +73,10 @@ class VmManagerTest {
         if (factory != null) {
             factory.unregister();
         }
+        Configuration[] settings = cm.listConfigurations("(service.pid=org.virtio.vmm)");
+        if (settings != null) {
+            settings[0].delete();
+        }
         Configuration[] mine = cm.listConfigurations("(service.pid=*itest-*)");
         if (mine != null) {
             for (Configuration c : mine) {
@@ -203,6 +207,20 @@ class VmManagerTest {
         factory = registerFactory();
         await(() -> device(GOOD, "extra").status() == DeviceInfo.Status.ATTACHED, () -> "not swapped: " + device(GOOD, "extra"));
         assertEquals(1, device(GOOD, "extra").swaps());
+
+        // A shorter grace period, set while the VM runs (the manager takes it without restarting), then the
+        // factory goes for good (as feature:uninstall): after the grace period the device is detached.
+        cm.getConfiguration("org.virtio.vmm", "?").update(new Hashtable<>(Map.of("swap.grace.ms", 500L)));
+        Thread.sleep(2000); // Config Admin and SCR deliver the change asynchronously
+        assertEquals(VmState.RUNNING, info(GOOD).state());
+        awaitProgress(GOOD, "disk");
+        factory.unregister();
+        factory = null;
+        assertEquals(DeviceInfo.Status.ORPHANED, device(GOOD, "extra").status());
+        assertTrue(device(GOOD, "extra").error().endsWith("or 500 ms pass"), device(GOOD, "extra").error());
+        await(() -> device(GOOD, "extra").status() == DeviceInfo.Status.WAITING, () -> "not detached: " + device(GOOD, "extra"));
+        assertEquals(-1, device(GOOD, "extra").windowBase());
+        assertEquals(VmState.RUNNING, info(GOOD).state());
 
         // The blk implementation swapped on request, under the load.
         for (int i = 0; i < 3; i++) {

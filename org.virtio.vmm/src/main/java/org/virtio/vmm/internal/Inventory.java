@@ -37,8 +37,8 @@ final class Inventory {
     private static final Logger LOG = System.getLogger(Inventory.class.getName());
 
     private final Object lock = new Object();
-    private final Duration grace;
-    private final Duration autostartWait;
+    private volatile Duration grace;
+    private volatile Duration autostartWait;
     private final ScheduledExecutorService executor;
     private final VmObserver observer;
     /** VM configurations by PID, in arrival order. */
@@ -65,6 +65,12 @@ final class Inventory {
         this.autostartWait = autostartWait;
         this.executor = executor;
         this.observer = observer;
+    }
+
+    /** New grace and autostart-wait periods (the manager's configuration changed); timers already set keep theirs. */
+    void setTimings(Duration grace, Duration autostartWait) {
+        this.grace = grace;
+        this.autostartWait = autostartWait;
     }
 
     // ------------------------------------------------------------------ configurations

@@ -17,6 +17,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -81,6 +82,13 @@ public final class VmManagerImpl implements VmManager, VmRegistry {
             m.put(k, ref.getProperty(k));
         }
         return m;
+    }
+
+    /** @param config the manager's changed settings: applied without restarting it (and its VMs) */
+    @Modified
+    void modified(ManagerConfiguration config) {
+        inventory.setTimings(Duration.ofMillis(Math.max(0, config.swap_grace_ms())),
+                Duration.ofMillis(Math.max(0, config.autostart_wait_ms())));
     }
 
     @Deactivate
