@@ -20,7 +20,8 @@ echo "VTEST-INPUT-READY $ev $name"
 timeout 30 cat "$ev" | od -An -v -tu2 -w24 | {
   k=0
   while [ $k -lt "$want" ] && read s0 s1 s2 s3 s4 s5 s6 s7 type code vlo vhi; do
-    if [ "$type" = 1 ]; then echo "VTEST-KEY $code $vlo"; k=$((k + 1)); fi
+    # value 2 is an autorepeat the guest input core may add on a slow guest; only presses and releases count
+    if [ "$type" = 1 ] && [ "$vlo" != 2 ]; then echo "VTEST-KEY $code $vlo"; k=$((k + 1)); fi
   done
   if [ $k -ge "$want" ]; then result $C PASS "$k key events from '$name' on $ev"; else result $C FAIL "only $k of $want key events from '$name' on $ev within 30 s"; fi
   kill $(pidof timeout) 2>/dev/null

@@ -1,6 +1,8 @@
 package org.virtio.linuxtest;
 
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A vhost-user backend run as a separate process: ours ({@code bin/virtio-vmm vhost-user-backend ...}) or
  * a peer ({@code qemu-storage-daemon}). A real process, so a test can kill it with SIGKILL in the middle
  * of I/O and start it again on the same socket, and its CPU time can be read from {@code /proc/<pid>/stat}
- * apart from the test JVM's. Its output goes to {@code target/level-c/logs/<name>.log}.
+ * apart from the test JVM's. Its output goes to {@code target/level-c/logs/<name>.backend.log}.
  */
 final class Backend implements AutoCloseable {
     /** The backend rejected its command line (exit status 2 of bin/virtio-vmm): a feature it does not have yet. */
@@ -41,7 +43,7 @@ final class Backend implements AutoCloseable {
         this.socket = socket;
         Path logs = GuestImage.cache().resolve("logs");
         Files.createDirectories(logs);
-        this.log = logs.resolve(name + ".log");
+        this.log = logs.resolve(name + ".backend.log");
         Files.deleteIfExists(log);
     }
 
@@ -51,6 +53,40 @@ final class Backend implements AutoCloseable {
                 "--socket", socket.toString()));
         cmd.addAll(List.of(args));
         return new Backend(name, cmd, socket);
+    }
+
+    /**
+     * Why our backend cannot serve {@code device} yet, or null when it can: the usage text of
+     * {@code bin/virtio-vmm vhost-user-backend --help} must list {@code --device <device>}.
+     */
+    static String whyOursLacks(String device) throws IOException, InterruptedException {
+        String out = help();
+        if (!out.contains("vhost-user-backend")) {
+            return "bin/virtio-vmm has no vhost-user-backend subcommand: " + firstLines("=== start\n" + out, 1);
+        }
+        if (!out.contains("--device " + device)) {
+            return "bin/virtio-vmm vhost-user-backend --help lists no --device " + device;
+        }
+        return null;
+    }
+
+    private static String help;
+
+    /** The output of {@code bin/virtio-vmm vhost-user-backend --help} (run once per test JVM). */
+    static synchronized String help() throws IOException, InterruptedException {
+        if (help != null) {
+            return help;
+        }
+        Process p = new ProcessBuilder(virtioVmm().toString(), "vhost-user-backend", "--help")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("bin/virtio-vmm vhost-user-backend --help did not finish in 120 s");
+        }
+        help = out;
+        return out;
     }
 
     /** qemu-storage-daemon's vhost-user-blk export of {@code image}. */
@@ -99,6 +135,27 @@ final class Backend implements AutoCloseable {
                         + lastLines(output(), 20));
             }
             Thread.sleep(50);
+        }
+        awaitAccepting(deadline);
+    }
+
+    /**
+     * Connects once and closes: the socket file exists from bind() on, before listen(), and QEMU without
+     * {@code reconnect=} gives up at once on a refused connection. (A backend must survive a frontend that
+     * goes away anyway.)
+     */
+    private void awaitAccepting(long deadline) throws IOException, InterruptedException {
+        while (true) {
+            try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    kill();
+                    throw new IOException(name + " does not accept connections on " + socket + ": " + e + ": "
+                            + lastLines(output(), 20));
+                }
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -19,7 +19,7 @@ import org.virtio.launcher.LinuxImage;
  * -M microvm,acpi=on} (virtio-mmio found through ACPI, as under our own VMM; modern virtio-mmio through
  * {@code -global virtio-mmio.force-legacy=false}), guest RAM in a shared memfd (vhost-user backends map it),
  * one {@code -chardev socket} + vhost-user device per {@link Device}. The serial console (stdout) is kept in
- * memory and in {@code target/level-c/logs/<name>.log}; {@link #close()} kills QEMU whatever happened.
+ * memory and in {@code target/level-c/logs/<name>.console.log}; {@link #close()} kills QEMU whatever happened.
  */
 final class QemuGuest implements AutoCloseable {
     static final String QEMU = "qemu-system-x86_64";
@@ -44,6 +44,12 @@ final class QemuGuest implements AutoCloseable {
 
         static Device input(Path socket) {
             return new Device(socket, 0, List.of("-device", "vhost-user-input,chardev=%c"));
+        }
+
+        /** A read-only raw image on QEMU's own virtio-blk (no vhost-user): the benchmark's tools disk. */
+        static Device builtinDisk(Path image) {
+            return new Device(null, 0, List.of("-drive", "id=d%c,file=" + image + ",format=raw,if=none,readonly=on",
+                    "-device", "virtio-blk-device,drive=d%c"));
         }
 
         static Device net(Path socket) {
@@ -90,30 +96,80 @@ final class QemuGuest implements AutoCloseable {
      */
     static QemuGuest start(LinuxImage.Image image, String name, List<String> checks, String cmdline, int memoryMb,
             List<Device> devices) throws IOException {
+        return start(image, name, checks, cmdline, memoryMb, devices, false);
+    }
+
+    /**
+     * {@link #start(LinuxImage.Image, String, List, String, int, List)} under KVM instead of TCG when
+     * {@code kvm} is set and {@link #whyNoHardwareKvm()} is null ({@code -cpu max,arch-capabilities=off}: plain
+     * {@code max} aborts on some hosts, ENVIRONMENT.md).
+     */
+    static QemuGuest start(LinuxImage.Image image, String name, List<String> checks, String cmdline, int memoryMb,
+            List<Device> devices, boolean kvm) throws IOException {
         Path logs = GuestImage.cache().resolve("logs");
         Files.createDirectories(logs);
-        List<String> cmd = new ArrayList<>(List.of(QEMU, "-accel", "tcg", "-cpu", "max",
+        boolean useKvm = kvm && whyNoHardwareKvm() == null;
+        List<String> cmd = new ArrayList<>(List.of(QEMU, "-accel", useKvm ? "kvm" : "tcg",
+                "-cpu", useKvm ? "max,arch-capabilities=off" : "max",
                 "-M", "microvm,acpi=on,pit=on,pic=on,rtc=on,memory-backend=mem", "-m", memoryMb + "M",
                 "-object", "memory-backend-memfd,id=mem,size=" + memoryMb + "M,share=on",
                 "-smp", "1", "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
                 "-global", "virtio-mmio.force-legacy=false",
                 "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
-                "-append", "console=ttyS0 panic=-1 reboot=k quiet loglevel=4 vtest=" + String.join(",", checks)
+                "-append", "console=ttyS0 panic=-1 reboot=k quiet loglevel=4" + tscKhz() + " vtest=" + String.join(",", checks)
                         + (cmdline.isBlank() ? "" : " " + cmdline)));
         for (int i = 0; i < devices.size(); i++) {
             Device d = devices.get(i);
             String id = "c" + i;
-            cmd.add("-chardev");
-            cmd.add("socket,id=" + id + ",path=" + d.socket() + (d.reconnect() > 0 ? ",reconnect=" + d.reconnect() : ""));
+            if (d.socket() != null) {
+                cmd.add("-chardev");
+                cmd.add("socket,id=" + id + ",path=" + d.socket() + (d.reconnect() > 0 ? ",reconnect=" + d.reconnect() : ""));
+            }
             for (String a : d.qemuArgs()) {
                 cmd.add(a.replace("%c", id));
             }
         }
-        Path logFile = logs.resolve(name + ".log");
+        Path logFile = logs.resolve(name + ".console.log");
         Files.writeString(logs.resolve(name + ".cmd"), String.join(" ", cmd) + "\n");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         return new QemuGuest(p, logFile);
+    }
+
+    /**
+     * {@code tsc_early_khz=} with the host's TSC rate (TCG's rdtsc reads the host TSC): on a loaded host the
+     * guest's PIT calibration fails ("tsc: Unable to calibrate against PIT ... Marking TSC unstable") and the
+     * kernel was seen to make no progress for minutes after that. Empty where /proc/cpuinfo has no rate.
+     */
+    static String tscKhz() {
+        try {
+            var m = Pattern.compile("(?m)^cpu MHz\\s*:\\s*([0-9]+)(?:\\.([0-9]{1,3}))?")
+                    .matcher(Files.readString(Path.of("/proc/cpuinfo")));
+            if (m.find()) {
+                String frac = m.group(2) == null ? "" : m.group(2);
+                long khz = Long.parseLong(m.group(1)) * 1000 + (frac.isEmpty() ? 0 : Long.parseLong((frac + "00").substring(0, 3)));
+                return " tsc_early_khz=" + khz;
+            }
+        } catch (IOException | RuntimeException e) {
+            // no hint then; an idle host calibrates fine
+        }
+        return "";
+    }
+
+    /**
+     * Why QEMU cannot run Linux under KVM here, or null: it needs VMX or SVM (this machine kind's /dev/kvm is
+     * PVM, which cannot boot stock Linux, ENVIRONMENT.md) and a usable /dev/kvm.
+     */
+    static String whyNoHardwareKvm() {
+        try {
+            if (!Pattern.compile("(?m)^flags\\s*:.*\\b(vmx|svm)\\b").matcher(Files.readString(Path.of("/proc/cpuinfo"))).find()) {
+                return "the CPU has no VMX/SVM (/dev/kvm here is PVM, which cannot boot stock Linux)";
+            }
+        } catch (IOException e) {
+            return "cannot read /proc/cpuinfo: " + e;
+        }
+        Path kvm = Path.of("/dev/kvm");
+        return Files.isReadable(kvm) && Files.isWritable(kvm) ? null : "no usable /dev/kvm";
     }
 
     /** Everything QEMU and the guest printed so far. */
@@ -156,7 +212,32 @@ final class QemuGuest implements AutoCloseable {
      * @return true if it ended by itself
      */
     boolean awaitEnd(Duration timeout) throws InterruptedException {
-        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return awaitEnd(timeout, null);
+    }
+
+    /**
+     * QEMU's messages when a vhost-user device could not be started: without {@code reconnect=} nothing
+     * retries, and the guest driver then waits for ever on its first request.
+     */
+    static final Pattern VHOST_START_FAILED = Pattern.compile("vhost start failed|Error starting vhost");
+
+    /**
+     * {@link #awaitEnd(Duration)}, but also kills QEMU as soon as the console matches {@code fatal} (may be null).
+     *
+     * @return true if QEMU ended by itself
+     */
+    boolean awaitEnd(Duration timeout, Pattern fatal) throws InterruptedException {
+        boolean ended;
+        if (fatal == null) {
+            ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!(ended = process.waitFor(200, TimeUnit.MILLISECONDS)) && System.nanoTime() < deadline) {
+                if (fatal.matcher(console).find()) {
+                    break;
+                }
+            }
+        }
         if (!ended) {
             kill();
         }
