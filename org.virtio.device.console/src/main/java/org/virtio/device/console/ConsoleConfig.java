@@ -12,8 +12,11 @@ import org.osgi.service.metatype.annotations.Option;
 @ObjectClassDefinition(id = ConsoleConfig.PID, name = "VirtIO console device",
         description = "Defaults for virtio-console devices (VirtIO 1.3 §5.3), port 0 only.")
 public @interface ConsoleConfig {
-    /** The configuration PID. */
-    String PID = "org.virtio.device.console";
+    /**
+     * The factory's own configuration PID. Not {@code org.virtio.device.<type>}: that is the factory PID of
+     * per-device configurations (the VM manager's), and DS would make one factory per such configuration.
+     */
+    String PID = "org.virtio.device.console.defaults";
 
     /** @return "stdout" or the absolute path of a file the guest's output is appended to */
     @AttributeDefinition(name = "Output",

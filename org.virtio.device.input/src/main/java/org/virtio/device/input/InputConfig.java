@@ -11,8 +11,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(id = InputConfig.PID, name = "VirtIO input device (keyboard)",
         description = "Defaults for virtio-input keyboards (VirtIO 1.3 §5.8).")
 public @interface InputConfig {
-    /** The configuration PID. */
-    String PID = "org.virtio.device.input";
+    /**
+     * The factory's own configuration PID. Not {@code org.virtio.device.<type>}: that is the factory PID of
+     * per-device configurations (the VM manager's), and DS would make one factory per such configuration.
+     */
+    String PID = "org.virtio.device.input.defaults";
 
     /** @return the name the driver reads from ID_NAME */
     @AttributeDefinition(name = "Device name", description = "ID_NAME: 1 to 128 printable ASCII characters.")

@@ -11,8 +11,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(id = RngConfig.PID, name = "VirtIO entropy device",
         description = "Defaults for virtio-rng devices (VirtIO 1.3 §5.4).")
 public @interface RngConfig {
-    /** The configuration PID. */
-    String PID = "org.virtio.device.rng";
+    /**
+     * The factory's own configuration PID. Not {@code org.virtio.device.<type>}: that is the factory PID of
+     * per-device configurations (the VM manager's), and DS would make one factory per such configuration.
+     */
+    String PID = "org.virtio.device.rng.defaults";
 
     /** @return "securerandom" for java.security.SecureRandom, or the absolute path of a file to read */
     @AttributeDefinition(name = "Entropy source",
