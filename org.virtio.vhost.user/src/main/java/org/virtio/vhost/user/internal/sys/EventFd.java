@@ -10,6 +10,16 @@ import java.lang.foreign.ValueLayout;
  * waiting is done with poll(2) and a read that finds nothing is not an error.
  */
 public final class EventFd implements AutoCloseable {
+    private static final long CAPTURE_BYTES = (Libc.CAPTURE.byteSize() + 7) & ~7L;
+    private static final long VALUE = CAPTURE_BYTES;
+    private static final long POLLFDS = CAPTURE_BYTES + 8;
+    /**
+     * Per-thread native scratch (errno capture, the 8-byte counter, two pollfds), so the kick and call
+     * paths allocate nothing per signal; auto arena: freed with the thread's ThreadLocal.
+     */
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(POLLFDS + 16, 8));
+
     private final int fd;
     private volatile boolean closed;
 
@@ -48,18 +58,17 @@ public final class EventFd implements AutoCloseable {
         if (closed) {
             return;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CAPTURE);
-            MemorySegment one = a.allocate(ValueLayout.JAVA_LONG);
-            one.set(ValueLayout.JAVA_LONG, 0, 1L);
-            long n = (long) Libc.WRITE.invokeExact(state, fd, one, 8L);
-            if (n != 8 && Libc.errno(state) != Libc.EAGAIN) {
-                throw Libc.fail("write(eventfd " + fd + ")", state);
-            }
-        } catch (SysException e) {
-            throw e;
+        MemorySegment scratch = SCRATCH.get();
+        MemorySegment value = scratch.asSlice(VALUE, 8);
+        value.set(ValueLayout.JAVA_LONG, 0, 1L);
+        long n;
+        try {
+            n = (long) Libc.WRITE.invokeExact(scratch, fd, value, 8L);
         } catch (Throwable t) {
             throw Libc.unexpected(t);
+        }
+        if (n != 8 && Libc.errno(scratch) != Libc.EAGAIN) {
+            throw Libc.fail("write(eventfd " + fd + ")", scratch);
         }
     }
 
@@ -70,23 +79,22 @@ public final class EventFd implements AutoCloseable {
      * @throws SysException when read(2) fails for another reason than "nothing there"
      */
     public long drain() throws SysException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CAPTURE);
-            MemorySegment v = a.allocate(ValueLayout.JAVA_LONG);
-            long n = (long) Libc.READ.invokeExact(state, fd, v, 8L);
-            if (n == 8) {
-                return v.get(ValueLayout.JAVA_LONG, 0);
-            }
-            int e = Libc.errno(state);
-            if (n < 0 && (e == Libc.EAGAIN || e == Libc.EINTR)) {
-                return 0;
-            }
-            throw Libc.fail("read(eventfd " + fd + ")", state);
-        } catch (SysException e) {
-            throw e;
+        MemorySegment scratch = SCRATCH.get();
+        MemorySegment value = scratch.asSlice(VALUE, 8);
+        long n;
+        try {
+            n = (long) Libc.READ.invokeExact(scratch, fd, value, 8L);
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }
+        if (n == 8) {
+            return value.get(ValueLayout.JAVA_LONG, 0);
+        }
+        int e = Libc.errno(scratch);
+        if (n < 0 && (e == Libc.EAGAIN || e == Libc.EINTR)) {
+            return 0;
+        }
+        throw Libc.fail("read(eventfd " + fd + ")", scratch);
     }
 
     /**
@@ -97,37 +105,37 @@ public final class EventFd implements AutoCloseable {
      * @throws SysException when poll(2) fails or either descriptor reports an error
      */
     public boolean awaitOr(EventFd stop) throws SysException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment state = a.allocate(Libc.CAPTURE);
-            MemorySegment fds = a.allocate(16, 8);
+        MemorySegment scratch = SCRATCH.get();
+        MemorySegment fds = scratch.asSlice(POLLFDS, 16);
+        while (true) {
             fds.set(ValueLayout.JAVA_INT, 0, fd);
             fds.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+            fds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
             fds.set(ValueLayout.JAVA_INT, 8, stop.fd);
             fds.set(ValueLayout.JAVA_SHORT, 12, Libc.POLLIN);
-            while (true) {
-                int rc = (int) Libc.POLL.invokeExact(state, fds, 2L, -1);
-                if (rc < 0) {
-                    if (Libc.errno(state) == Libc.EINTR) {
-                        continue;
-                    }
-                    throw Libc.fail("poll", state);
-                }
-                short stopEvents = fds.get(ValueLayout.JAVA_SHORT, 14);
-                if (stopEvents != 0) {
-                    return false;
-                }
-                short events = fds.get(ValueLayout.JAVA_SHORT, 6);
-                if ((events & Libc.POLLIN) != 0) {
-                    return true;
-                }
-                if (events != 0) {
-                    throw new SysException("poll on eventfd " + fd + " reported events 0x" + Integer.toHexString(events), 0);
-                }
+            fds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
+            int rc;
+            try {
+                rc = (int) Libc.POLL.invokeExact(scratch, fds, 2L, -1);
+            } catch (Throwable t) {
+                throw Libc.unexpected(t);
             }
-        } catch (SysException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libc.unexpected(t);
+            if (rc < 0) {
+                if (Libc.errno(scratch) == Libc.EINTR) {
+                    continue;
+                }
+                throw Libc.fail("poll", scratch);
+            }
+            if (fds.get(ValueLayout.JAVA_SHORT, 14) != 0) {
+                return false;
+            }
+            short events = fds.get(ValueLayout.JAVA_SHORT, 6);
+            if ((events & Libc.POLLIN) != 0) {
+                return true;
+            }
+            if (events != 0) {
+                throw new SysException("poll on eventfd " + fd + " reported events 0x" + Integer.toHexString(events), 0);
+            }
         }
     }
 
