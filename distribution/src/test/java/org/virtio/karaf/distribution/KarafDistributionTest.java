@@ -23,10 +23,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class KarafDistributionTest {
 
     static final List<String> FEATURES = List.of("virtio-core", "virtio-kvm", "virtio-transport-mmio",
-            "virtio-device-rng", "virtio-device-blk", "virtio-device-console");
+            "virtio-device-rng", "virtio-device-blk", "virtio-device-console", "virtio-vmm", "virtio-shell");
     private static final List<String> BUNDLES = List.of("org.virtio.core", "org.virtio.kvm",
             "org.virtio.transport.mmio", "org.virtio.device.rng", "org.virtio.device.blk",
-            "org.virtio.device.console");
+            "org.virtio.device.console", "org.virtio.vmm", "org.virtio.shell");
     private static final List<String> COMPONENTS = List.of("org.virtio.device.rng.RngDeviceFactory",
             "org.virtio.device.blk.BlkDeviceFactory", "org.virtio.device.console.ConsoleDeviceFactory");
 

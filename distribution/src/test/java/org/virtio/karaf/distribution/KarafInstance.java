@@ -118,9 +118,18 @@ final class KarafInstance implements AutoCloseable {
 
     /**
      * Types {@code command} into an interactive bin/client session, waits until every {@code expected} text was
-     * printed (or 30 s), then types {@code after} (e.g. a detach key) and {@code logout}.
+     * printed (or 60 s), then types {@code after} (e.g. a detach key) and {@code logout}.
      */
     String interactive(String command, List<String> expected, String after) throws Exception {
+        return interactive(command, null, () -> { }, expected, after);
+    }
+
+    /**
+     * Like {@link #interactive(String, List, String)}, and runs {@code action} once as soon as {@code trigger}
+     * was printed (e.g. once a console is attached).
+     */
+    String interactive(String command, String trigger, Runnable action, List<String> expected, String after)
+            throws Exception {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
                 String.valueOf(sshPort), "-u", "karaf", "-p", "karaf").directory(home.toFile())
                 .redirectErrorStream(true);
@@ -140,8 +149,13 @@ final class KarafInstance implements AutoCloseable {
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
-            Instant deadline = Instant.now().plusSeconds(30);
+            Instant deadline = Instant.now().plusSeconds(60);
+            boolean triggered = trigger == null;
             while (Instant.now().isBefore(deadline) && !expected.stream().allMatch(e -> out.indexOf(e) >= 0)) {
+                if (!triggered && out.indexOf(trigger) >= 0) {
+                    triggered = true;
+                    action.run();
+                }
                 Thread.sleep(200);
             }
             Thread.sleep(500);
