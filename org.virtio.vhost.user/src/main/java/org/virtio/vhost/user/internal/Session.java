@@ -44,7 +44,6 @@ final class Session {
     private final DeviceRunner runner;
     private final long offeredFeatures;
     private final long offeredProtocol;
-    private long ackedFeatures;
     private long protocolFeatures;
     private boolean protocolFeaturesAcked;
     private int status;
@@ -161,7 +160,6 @@ final class Session {
             LOG.log(Level.WARNING, "{0}: VHOST_F_LOG_ALL acked: dirty page logging is not implemented, a live "
                     + "migration of this guest would lose writes made by this backend", name);
         }
-        ackedFeatures = f;
         protocolFeaturesAcked = VirtioFeatures.has(f, ProtocolFeatures.F_PROTOCOL_FEATURES);
         runner.setFeatures(f & ~VHOST_BITS);
         return false;
@@ -451,10 +449,5 @@ final class Session {
         if (region != null) {
             region.close();
         }
-    }
-
-    /** @return the features the frontend acked (tests) */
-    long ackedFeatures() {
-        return ackedFeatures;
     }
 }

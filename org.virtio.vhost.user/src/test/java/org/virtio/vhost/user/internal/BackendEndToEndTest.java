@@ -166,4 +166,34 @@ class BackendEndToEndTest {
             assertTrue(ring.driver().pollUsed());
         }
     }
+
+    @Test
+    void ringDisableNewMemoryTableAndResetKeepTheDeviceUsable() throws Exception {
+        Path image = image(1 << 20);
+        backend = VhostUserBackends.start(dir.resolve("blk.sock"), () -> Devices.blk(image), "blk");
+        try (TestFrontend f = TestFrontend.connect(backend.socketPath())) {
+            long acked = f.negotiate(RING | VirtioFeatures.bit(9), ALL_PROTOCOL);
+            TestFrontend.Ring ring = f.startRing(0, 64, acked, 0);
+            byte[] data = new byte[512];
+            new Random(1).nextBytes(data);
+            Devices.blk(f, ring, Devices.BLK_OUT, 1, data, 512);
+            // Disable and enable the ring: the device stops and comes back at the same position.
+            f.send(Request.SET_VRING_ENABLE, TestFrontend.state(0, 0));
+            f.send(Request.SET_VRING_ENABLE, TestFrontend.state(0, 1));
+            Devices.blk(f, ring, Devices.BLK_OUT, 2, data, 512);
+            // A new memory table while running (memory hot-plug does this): stop, remap, restart.
+            f.setMemTable(new long[][] {{0, TestFrontend.MEMORY_SIZE, TestFrontend.UVA_BASE, 0}}, f.memfd);
+            f.write(Devices.DATA, new byte[512]);
+            Devices.blk(f, ring, Devices.BLK_IN, 1, null, 512);
+            assertArrayEquals(data, f.readBytes(Devices.DATA, 512));
+            // RESET_DEVICE forgets the rings; a fresh setup on the same connection works.
+            f.send(Request.RESET_DEVICE, new byte[0]);
+            assertEquals(0, f.call(Request.GET_STATUS, new byte[0]).u64());
+            f.send(Request.SET_FEATURES, TestFrontend.u64(acked));
+            TestFrontend.Ring fresh = f.startRing(0, 64, acked, 0);
+            f.write(Devices.DATA, new byte[512]);
+            Devices.blk(f, fresh, Devices.BLK_IN, 2, null, 512);
+            assertArrayEquals(data, f.readBytes(Devices.DATA, 512));
+        }
+    }
 }

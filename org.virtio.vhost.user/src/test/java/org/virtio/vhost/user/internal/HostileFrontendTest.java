@@ -20,8 +20,6 @@ import org.virtio.vhost.user.api.VhostUserBackend;
 import org.virtio.vhost.user.api.VhostUserBackends;
 import org.virtio.vhost.user.internal.protocol.ProtocolFeatures;
 import org.virtio.vhost.user.internal.protocol.Request;
-import org.virtio.vhost.user.internal.sys.Fds;
-import org.virtio.vhost.user.internal.sys.SharedMapping;
 
 /**
  * A frontend that sends garbage, lies about sizes, hands over bad memory or disconnects at the wrong
@@ -227,15 +225,5 @@ class HostileFrontendTest {
                     f.getFeatures() & acked & ~VirtioFeatures.bit(ProtocolFeatures.F_PROTOCOL_FEATURES));
         }
         assertServesNext();
-    }
-
-    static void closeAll(int... fds) {
-        for (int fd : fds) {
-            Fds.close(fd);
-        }
-    }
-
-    static int memfd(long size) throws Exception {
-        return SharedMapping.createMemfd("vu-test-other", size);
     }
 }
