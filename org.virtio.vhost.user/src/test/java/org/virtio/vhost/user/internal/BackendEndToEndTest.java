@@ -57,6 +57,13 @@ class BackendEndToEndTest {
         backend = VhostUserBackends.start(sock, () -> Devices.blk(image), "blk");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
         assertTrue(backend.isRunning());
+        java.io.IOException live = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> VhostUserBackends.start(sock, () -> Devices.blk(image), "second"));
+        assertTrue(live.getMessage().contains("listening"), live.getMessage());
+        Path file = dir.resolve("plain");
+        Files.writeString(file, "x");
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> VhostUserBackends.start(file, () -> Devices.blk(image), "third"));
         backend.close();
         assertFalse(Files.exists(sock), "socket file removed");
         assertFalse(backend.isRunning());

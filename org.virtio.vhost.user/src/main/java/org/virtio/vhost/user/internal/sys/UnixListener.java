@@ -15,7 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * A listening AF_UNIX stream socket whose file is created with mode 0600 and no window in which it is
  * more open: it is bound inside a fresh 0700 directory next to the target, chmod-ed to 0600 there, then
  * renamed onto the target path (the process umask is left alone, so other threads are not affected).
- * An existing socket file at the target is replaced; any other kind of file is refused.
+ * A stale socket file at the target (nobody listening) is replaced; a live one, or any other kind of file,
+ * is refused.
  */
 public final class UnixListener implements AutoCloseable {
     /** sun_path holds 108 bytes including the terminating NUL. */
@@ -38,8 +39,13 @@ public final class UnixListener implements AutoCloseable {
      */
     public static UnixListener bind(Path path) throws IOException {
         Path target = path.toAbsolutePath().normalize();
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !isSocket(target)) {
-            throw new IOException(target + " exists and is not a socket; refusing to replace it");
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!isSocket(target)) {
+                throw new IOException(target + " exists and is not a socket; refusing to replace it");
+            }
+            if (listening(target)) {
+                throw new IOException(target + " is a socket someone is listening on; refusing to replace it");
+            }
         }
         Path parent = target.getParent();
         Path staging = Files.createTempDirectory(parent, ".vu",
@@ -73,6 +79,15 @@ public final class UnixListener implements AutoCloseable {
             Fds.close(s);
             Files.deleteIfExists(temp);
             Files.deleteIfExists(staging);
+        }
+    }
+
+    /** @return whether a connect to the socket file succeeds (a live server; a stale file refuses) */
+    private static boolean listening(Path p) {
+        try (UnixConnection c = UnixConnection.connect(p)) {
+            return true;
+        } catch (SysException e) {
+            return false;
         }
     }
 
