@@ -226,4 +226,41 @@ class HostileFrontendTest {
         }
         assertServesNext();
     }
+
+    static long openFds() throws Exception {
+        try (var l = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return l.count();
+        }
+    }
+
+    static long kickThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("-kick-")).count();
+    }
+
+    @Test
+    void sessionsLeaveNoThreadsDescriptorsOrMappingsBehind() throws Exception {
+        assertServesNext(); // warm up: classes loaded, first session done
+        for (int i = 0; i < 100 && (kickThreads() != 0 || TestFrontend.guestMappings() != 0); i++) {
+            Thread.sleep(10);
+        }
+        long fds = openFds();
+        for (int round = 0; round < 10; round++) {
+            try (TestFrontend f = TestFrontend.connect(backend.socketPath())) {
+                long acked = f.negotiate(RING, ProtocolFeatures.OFFERED);
+                byte[] ask = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(0)
+                        .putShort((short) 1).putShort((short) 64).array();
+                TestFrontend.Reply r = f.call(Request.GET_INFLIGHT_FD, ask);
+                r.fds().forEach(org.virtio.vhost.user.internal.sys.Fds::close);
+                TestFrontend.Ring ring = f.startRing(0, 64, acked, 0);
+                Devices.blk(f, ring, Devices.BLK_OUT, round, new byte[512], 512);
+            }
+        }
+        // The backend sees each disconnect on its own thread: wait (bounded) for the last clean-up.
+        for (int i = 0; i < 500 && (kickThreads() != 0 || TestFrontend.guestMappings() != 0 || openFds() > fds); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, kickThreads(), "kick watcher threads");
+        assertEquals(0, TestFrontend.guestMappings(), "guest memory mappings");
+        assertEquals(fds, openFds(), "open descriptors (sockets, memfds, eventfds, inflight regions)");
+    }
 }
