@@ -8,9 +8,9 @@ import org.virtio.vhost.user.internal.sys.SysException;
 
 /**
  * What the frontend told us about one ring (SET_VRING_NUM/ADDR/BASE/KICK/CALL/ERR/ENABLE) and the
- * eventfds it passed. The call eventfd can be replaced while a device thread signals it (QEMU swaps it
- * when the guest masks a vector), so signalling and swapping share a small lock and the old descriptor is
- * closed only once no signal can use it.
+ * eventfds it passed. The call (and err) eventfd can be replaced while a device thread signals it (QEMU
+ * swaps it when the guest masks a vector), so signalling and swapping share a small lock and the old
+ * descriptor is closed only once no signal can use it.
  */
 final class Vring {
     private static final Logger LOG = System.getLogger(Vring.class.getName());
@@ -33,9 +33,10 @@ final class Vring {
     /** The open queue while the device is active; read by device threads. */
     volatile TrackedQueue queue;
 
-    private final Object callLock = new Object();
+    /** Guards call and err: a signal never reaches a descriptor number closed (and maybe reused) meanwhile. */
+    private final Object fdLock = new Object();
     private EventFd call;
-    private volatile EventFd err;
+    private EventFd err;
 
     Vring(int index) {
         this.index = index;
@@ -48,7 +49,7 @@ final class Vring {
 
     /** Used buffer notification: signal the call eventfd, if any (none: the frontend polls). */
     void notifyUsed() {
-        synchronized (callLock) {
+        synchronized (fdLock) {
             if (call != null) {
                 try {
                     call.signal();
@@ -62,7 +63,7 @@ final class Vring {
     /** @param fd the new call eventfd, or null for none; the old one is closed */
     void setCall(EventFd fd) {
         EventFd old;
-        synchronized (callLock) {
+        synchronized (fdLock) {
             old = call;
             call = fd;
         }
@@ -73,8 +74,11 @@ final class Vring {
 
     /** @param fd the new error eventfd, or null; the old one is closed */
     void setErr(EventFd fd) {
-        EventFd old = err;
-        err = fd;
+        EventFd old;
+        synchronized (fdLock) {
+            old = err;
+            err = fd;
+        }
         if (old != null) {
             old.close();
         }
@@ -82,12 +86,13 @@ final class Vring {
 
     /** Tells the frontend this ring hit an error (SET_VRING_ERR eventfd), if it gave us one. */
     void signalError() {
-        EventFd e = err;
-        if (e != null) {
-            try {
-                e.signal();
-            } catch (SysException ex) {
-                LOG.log(Level.WARNING, "ring {0}: error eventfd: {1}", index, ex.getMessage());
+        synchronized (fdLock) {
+            if (err != null) {
+                try {
+                    err.signal();
+                } catch (SysException ex) {
+                    LOG.log(Level.WARNING, "ring {0}: error eventfd: {1}", index, ex.getMessage());
+                }
             }
         }
     }
