@@ -118,7 +118,7 @@ final class KarafInstance implements AutoCloseable {
 
     /**
      * Types {@code command} into an interactive bin/client session, waits until every {@code expected} text was
-     * printed (or 60 s), then types {@code after} (e.g. a detach key) and {@code logout}.
+     * printed (or 120 s, for a loaded machine), then types {@code after} (e.g. a detach key) and {@code logout}.
      */
     String interactive(String command, List<String> expected, String after) throws Exception {
         return interactive(command, null, () -> { }, expected, after);
@@ -149,7 +149,7 @@ final class KarafInstance implements AutoCloseable {
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
-            Instant deadline = Instant.now().plusSeconds(60);
+            Instant deadline = Instant.now().plusSeconds(120);
             boolean triggered = trigger == null;
             while (Instant.now().isBefore(deadline) && !expected.stream().allMatch(e -> out.indexOf(e) >= 0)) {
                 if (!triggered && out.indexOf(trigger) >= 0) {

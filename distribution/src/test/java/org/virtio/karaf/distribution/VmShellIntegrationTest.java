@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VmShellIntegrationTest {
     private static final List<String> FEATURES = KarafDistributionTest.FEATURES;
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = Duration.ofSeconds(90);
     private static final int SWAPS = 10;
 
     private KarafInstance karaf;
