@@ -5,6 +5,8 @@
 # Prints IOPS, MiB/s, the ratio ours / qemu-storage-daemon and each backend's CPU time per request
 # (utime+stime from /proc/PID/stat over the job / requests completed).
 #   org.virtio.linuxtest/bench/run-blk-bench.sh [RUNTIME_SECONDS_PER_JOB [IODEPTH]]
+#   BACKENDS=qemu-storage-daemon,virtio-vmm ...   the order the backends run in (default ours first)
+#   PROFILE=1 ...   ours only, under a JFR recording; prints the hottest frames of its threads
 # Installs fio, qemu-system-x86 and qemu-system-common with apt-get when missing (as root).
 # Writes the table to org.virtio.linuxtest/target/level-c/bench/results.md too.
 set -euo pipefail
@@ -21,9 +23,17 @@ module="$root/org.virtio.linuxtest"
 if [ ! -f "$root/org.virtio.launcher/target/classpath.txt" ]; then
     mvn -q -B -o -f "$root/pom.xml" install -pl org.virtio.launcher -am -DskipTests
 fi
+backends=${BACKENDS:-virtio-vmm,qemu-storage-daemon}
+jfr=
+if [ "${PROFILE:-0}" = 1 ]; then
+    backends=virtio-vmm
+    jfr="$module/target/level-c/bench/ours.jfr"
+    rm -f "$jfr"
+fi
 rm -f "$module/target/level-c/bench/results.md"
 mvn -q -B -o -f "$module/pom.xml" verify -Dtest=BlkBench -Dsurefire.failIfNoSpecifiedTests=false \
     -Dlevel-c.bench=true -Dlevel-c.bench.runtime="$runtime" -Dlevel-c.bench.depth="$depth" \
+    -Dlevel-c.bench.backends="$backends" -Dlevel-c.bench.jfr="$jfr" \
     | grep -E '^level-C bench|^\||^Measured|not measured' || true
 results="$module/target/level-c/bench/results.md"
 if [ ! -s "$results" ]; then
@@ -32,3 +42,15 @@ if [ ! -s "$results" ]; then
 fi
 echo
 cat "$results"
+if [ -n "$jfr" ] && [ -s "$jfr" ]; then
+    # Top frames of the execution samples (JFR "profile": every 10 ms per running thread).
+    echo
+    for ev in jdk.ExecutionSample jdk.NativeMethodSample; do
+        echo "Hottest frames of our backend, $ev (top frame, then its caller; $jfr):"
+        jfr print --events "$ev" --stack-depth 2 "$jfr" \
+            | grep -A2 'stackTrace = \[' | grep -v -e 'stackTrace' -e '^--' | sed 's/line:.*//; s/^ *//' \
+            | paste -d' ' - - | sort | uniq -c | sort -rn | head -12
+        echo "samples: $(jfr print --events "$ev" "$jfr" | grep -c "$ev")"
+        echo
+    done
+fi

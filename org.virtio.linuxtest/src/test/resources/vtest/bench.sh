@@ -9,9 +9,11 @@ rt=$(arg runtime 10)
 depth=$(arg depth 16)
 wait_for $C /dev/vda 20; wait_for $C /dev/vdb 20
 tools=; data=
+# busybox-static has no blkid: read the ext4 volume name (superblock at 1024, s_volume_name at 120).
 for d in vda vdb; do
-  if blkid /dev/$d | grep -q 'LABEL="vtools"'; then tools=/dev/$d; else data=/dev/$d; fi
+  if [ "$(dd if=/dev/$d bs=1 skip=1144 count=6 2>/dev/null)" = vtools ]; then tools=/dev/$d; else data=/dev/$d; fi
 done
+echo "VTEST-BENCH-DISKS data=$data tools=$tools"
 if [ -z "$data" ]; then result $C FAIL "no data disk; virtio devices: $(virtio_devices)"; exit 0; fi
 mkdir -p /tools
 if [ -n "$tools" ] && mount -t ext4 -o ro $tools /tools && [ -x /tools/bin/fio ]; then
@@ -33,8 +35,9 @@ else
   for rw in read write; do
     echo "VTEST-BENCH-START $rw-128k"
     t0=$(ticks)
-    if [ $rw = read ]; then dd if=$data of=/dev/null bs=131072 count=1536 iflag=direct 2>/dev/null
-    else dd if=/dev/zero of=$data bs=131072 count=1536 oflag=direct conv=notrunc 2>/dev/null; fi
+    if [ $rw = read ]; then out=$(dd if=$data of=/dev/null bs=131072 count=1536 iflag=direct 2>&1)
+    else out=$(dd if=/dev/zero of=$data bs=131072 count=1536 oflag=direct conv=notrunc 2>&1); fi || {
+      result $C FAIL "dd $rw on $data: $out"; exit 0; }
     ms=$((($(ticks) - t0) * 10)); [ $ms -gt 0 ] || ms=1
     kib=196608; bw=$((kib * 1000 / ms)); iops=$((1536 * 1000 / ms))
     if [ $rw = read ]; then echo "VTEST-BENCH-DONE $rw-128k $kib $bw $iops $ms 0 0 0 0"

@@ -29,6 +29,7 @@ final class Backend implements AutoCloseable {
     private final List<String> command;
     private final Path socket;
     private final Path log;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
     private int starts;
 
@@ -116,8 +117,10 @@ final class Backend implements AutoCloseable {
         starts++;
         Files.writeString(log, "=== start " + starts + ": " + String.join(" ", command) + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(environment);
+        process = pb.start();
         process.getOutputStream().close();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(socket)) {
@@ -157,6 +160,12 @@ final class Backend implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** An environment variable for the next start, e.g. {@code JDK_JAVA_OPTIONS} (read by every JDK 9+ java launcher). */
+    Backend environment(String name, String value) {
+        environment.put(name, value);
+        return this;
     }
 
     long pid() {

@@ -34,7 +34,8 @@ import org.virtio.launcher.LinuxImage;
  *
  * <p>Prints a markdown table and writes it to {@code target/level-c/bench/results.md}. Options:
  * {@code -Dlevel-c.bench.runtime=10} (seconds per job), {@code -Dlevel-c.bench.depth=16} (iodepth),
- * {@code -Dlevel-c.bench.backends=virtio-vmm,qemu-storage-daemon}.
+ * {@code -Dlevel-c.bench.backends=virtio-vmm,qemu-storage-daemon} (the order they run in),
+ * {@code -Dlevel-c.bench.jfr=FILE} (our backend runs with a JFR recording to FILE: where its time goes).
  */
 @EnabledIfSystemProperty(named = "level-c.bench", matches = "true",
         disabledReason = "benchmark: bench/run-blk-bench.sh runs it (-Dlevel-c.bench=true)")
@@ -90,6 +91,11 @@ class BlkBench {
                 throw new Backend.Unsupported(why);
             }
             backend = Backend.ours("bench-virtio-vmm", socket, "--device", "blk", "--path", data.toString());
+            String jfr = System.getProperty("level-c.bench.jfr", "");
+            if (!jfr.isBlank()) {
+                // Where our time goes: JFR's execution samples (the "profile" settings sample every 10 ms).
+                backend.environment("JDK_JAVA_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+            }
         } else if (kind.equals("qemu-storage-daemon")) {
             LevelC.ensureTool("qemu-storage-daemon", "qemu-system-common");
             backend = Backend.qemuStorageDaemon("bench-qsd", socket, data);
@@ -105,12 +111,19 @@ class BlkBench {
                     List.of(QemuGuest.Device.blk(socket, 0), QemuGuest.Device.builtinDisk(tools)))) {
                 Duration jobTimeout = Duration.ofSeconds(runtime * 6L + 120);
                 for (String job : JOBS) {
-                    if (!guest.await(Pattern.compile("VTEST-BENCH-START " + job + "\\b|VTEST bench (PASS|FAIL)"), jobTimeout)
-                            || !guest.console().contains("VTEST-BENCH-START " + job)) {
+                    guest.await(Pattern.compile("VTEST-BENCH-START " + job + "\\b|VTEST bench (PASS|FAIL)|"
+                            + QemuGuest.VHOST_START_FAILED.pattern()), jobTimeout);
+                    if (QemuGuest.VHOST_START_FAILED.matcher(guest.console()).find()) {
+                        throw new IllegalStateException(kind + ": QEMU could not start the vhost-user device:\n"
+                                + guest.tail(6) + "\nbackend: " + Backend.lastLines(backend.output(), 8));
+                    }
+                    if (!guest.console().contains("VTEST-BENCH-START " + job)) {
                         break; // the dd fallback runs only the sequential jobs
                     }
                     long t0 = backend.cpuTicks();
-                    if (!guest.await(Pattern.compile("VTEST-BENCH-DONE " + job + "\\b|VTEST bench FAIL"), jobTimeout)) {
+                    // The whole line: the console arrives in pieces, a prefix alone has no numbers yet.
+                    if (!guest.await(Pattern.compile("VTEST-BENCH-DONE " + job + "( \\d+){8}\\s*\\n|VTEST bench FAIL"),
+                            jobTimeout)) {
                         throw new IllegalStateException(kind + ": job " + job + " did not finish:\n" + guest.tail(15));
                     }
                     long ticks = backend.cpuTicks() - t0;
