@@ -44,6 +44,7 @@ class BlkLinuxTest {
             Assumptions.assumeTrue(why == null, () -> "our vhost-user blk backend is not there yet: " + why);
         }
         LinuxImage.Image image = LevelC.requireGuest();
+        LevelC.requireE2fsprogs();
         Path img = LevelC.rawImage(dir, "disk.img", 96);
         LevelC.Run mkfs = LevelC.run(List.of("/usr/sbin/mkfs.ext4", "-q", "-F", "-L", "vtest", img.toString(),
                 FS_MIB + "M"));

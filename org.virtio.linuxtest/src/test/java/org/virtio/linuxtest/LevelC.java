@@ -57,6 +57,19 @@ final class LevelC {
                 tool + " is not installed and could not be installed (" + why + "): level-C test skipped");
     }
 
+    /** mkfs.ext4, e2fsck and debugfs in /usr/sbin (Debian's e2fsprogs), installed with apt-get when missing, else skip. */
+    static void requireE2fsprogs() throws IOException, InterruptedException {
+        List<String> tools = List.of("/usr/sbin/mkfs.ext4", "/usr/sbin/e2fsck", "/usr/sbin/debugfs");
+        if (tools.stream().allMatch(t -> Files.isExecutable(Path.of(t)))) {
+            return;
+        }
+        if ("root".equals(System.getProperty("user.name"))) {
+            run(List.of("sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq e2fsprogs"));
+        }
+        Assumptions.assumeTrue(tools.stream().allMatch(t -> Files.isExecutable(Path.of(t))),
+                "e2fsprogs (" + tools + ") is not installed and could not be installed: level-C blk test skipped");
+    }
+
     /** Asserts the guest printed {@code check} PASS; the message carries the guest's detail and the console tail. */
     static GuestResult assertPassed(QemuGuest guest, String check) {
         List<GuestResult> results = GuestResult.parse(guest.console());
