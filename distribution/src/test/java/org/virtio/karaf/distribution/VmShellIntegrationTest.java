@@ -127,7 +127,10 @@ class VmShellIntegrationTest {
         List<Double> pauses = new ArrayList<>();
         Pattern held = Pattern.compile("queues held ([0-9.]+) ms");
         // One client call for all swaps (each bin/client start costs seconds): Gogo runs ';'-separated commands.
-        String swapped = ok(String.join("; ", java.util.Collections.nCopies(SWAPS, "device:swap itest disk")));
+        // The last names the replacement's bundle by symbolic name, the others let the manager choose.
+        List<String> swaps = new ArrayList<>(java.util.Collections.nCopies(SWAPS - 1, "device:swap itest disk"));
+        swaps.add("device:swap itest disk org.virtio.device.blk");
+        String swapped = ok(String.join("; ", swaps));
         Matcher m = held.matcher(swapped);
         while (m.find()) {
             pauses.add(Double.parseDouble(m.group(1)));
