@@ -65,7 +65,7 @@ class BlkLinuxTest {
                         GuestImage.cache().resolve("logs"));
                 LevelC.assertPassed(guest, "blk-fs");
                 LevelC.assertPassed(guest, "blk-verify");
-                assertTrue(ended, "the guest did not power off within 240 s:\n" + guest.tail(20));
+                LevelC.assertEnded(guest, ended, 240);
                 assertTrue(backend.alive(), "the backend died during the run: " + Backend.lastLines(backend.output(), 10));
             }
         }

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.virtio.launcher.LinuxImage;
 
 /**
- * Level C, blk backend restart: while the guest runs a write + read-back loop of 1 MiB rounds with
- * O_DIRECT ({@code blk-restart.sh}), the test kills the backend with SIGKILL twice (at rounds
+ * Level C, blk backend restart: while the guest runs a write + read-back loop of 1 MiB rounds (4 concurrent
+ * O_DIRECT writers of 4 KiB blocks, so requests are in flight; {@code blk-restart.sh}), the test kills the backend with SIGKILL twice (at rounds
  * {@value #FIRST_KILL} and {@value #SECOND_KILL}) and starts it again on the same socket; QEMU reconnects
  * ({@code -chardev socket,...,reconnect=1}). Every round must read back what it wrote, the guest kernel must
  * log no I/O error, and the image on the host must hold what the guest last read.
@@ -82,13 +82,21 @@ class BlkRestartLinuxTest {
                 console = guest.console();
                 System.out.printf("level-C restart (%s): guest ran %.1f s%n", backendKind, guest.seconds());
                 LevelC.assertPassed(guest, "blk-restart");
-                assertTrue(ended, "the guest did not power off within 240 s:\n" + guest.tail(20));
+                LevelC.assertEnded(guest, ended, 240);
                 assertTrue(backend.alive(), "the restarted backend died: " + Backend.lastLines(backend.output(), 10));
+                // Whether a kill caught requests in flight depends on timing; say what happened, do not require it.
+                System.out.printf("level-C restart (%s): backend log lines about resubmitted in-flight requests: %s%n",
+                        backendKind, backend.output().lines().filter(l -> l.contains("resubmitting"))
+                                .map(String::strip).toList());
             }
         }
         List<List<String>> region = GuestResult.data(console, "VTEST-REGION");
         assertEquals(1, region.size(), "the guest's region checksum (VTEST-REGION line)");
         assertEquals(region.get(0).get(2), LevelC.sha256(img, 0, ROUNDS * 1024L * 1024),
                 "sha256 of the " + ROUNDS + " MiB the guest wrote, read from the image on the host");
+        List<List<String>> bg = GuestResult.data(console, "VTEST-BGSUM");
+        assertEquals(1, bg.size(), "the background writer's checksum (VTEST-BGSUM line)");
+        assertEquals(bg.get(0).get(0), LevelC.sha256(img, 48L * 1024 * 1024, 1024 * 1024),
+                "sha256 of the MiB the background writer rewrote at 48 MiB during the kills, read on the host");
     }
 }

@@ -77,7 +77,7 @@ class InputLinuxTest {
                 List<String> expected = KEYS.stream().flatMap(k -> java.util.stream.Stream.of(k + " 1", k + " 0")).toList();
                 assertEquals(expected, seen.stream().map(l -> String.join(" ", l)).toList(),
                         "key code and value (1 press, 0 release) of each EV_KEY event the guest read");
-                assertTrue(ended, "the guest did not power off within 120 s:\n" + guest.tail(20));
+                LevelC.assertEnded(guest, ended, 120);
             }
         }
     }

@@ -83,6 +83,21 @@ final class LevelC {
         return r;
     }
 
+    /**
+     * Asserts QEMU ended by itself (the guest's reset after {@value GuestImage#END}). When the guest got that
+     * far and QEMU still did not end, says so: QEMU then hung in device reset, e.g. waiting for a vhost-user
+     * backend's reply while stopping its rings.
+     */
+    static void assertEnded(QemuGuest guest, boolean ended, int seconds) {
+        if (ended) {
+            return;
+        }
+        boolean reset = guest.console().contains(GuestImage.END);
+        assertTrue(false, (reset ? "the guest printed " + GuestImage.END + " and reset, but QEMU did not end within "
+                + seconds + " s (hung in device reset: a vhost-user backend not answering while QEMU stops the rings?)"
+                : "the guest did not finish within " + seconds + " s") + ":\n" + guest.tail(20));
+    }
+
     /** Runs a host command; returns its exit status and output. */
     static Run run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -59,7 +59,7 @@ class NetLinuxTest {
                     boolean ended = guest.awaitEnd(Duration.ofSeconds(150), QemuGuest.VHOST_START_FAILED);
                     System.out.printf("level-C net: guest ran %.1f s%n", guest.seconds());
                     LevelC.assertPassed(guest, "net");
-                    assertTrue(ended, "the guest did not power off within 150 s:\n" + guest.tail(20));
+                    LevelC.assertEnded(guest, ended, 150);
                 }
             }
         } finally {

@@ -34,8 +34,15 @@ final class QemuGuest implements AutoCloseable {
      *                  {@code -device vhost-user-blk,chardev=%c,num-queues=1}
      */
     record Device(Path socket, int reconnect, List<String> qemuArgs) {
+        /**
+         * With {@code reconnect} also {@code queue-size=1024}: QEMU's virtio-mmio offers the guest 1024 entries
+         * whatever {@code queue-size} says, but sizes the INFLIGHT_SHMFD region by {@code queue-size} (128 by
+         * default), and a backend cannot track a 1024-entry ring in a 128-entry region — so the restart test
+         * would not exercise in-flight tracking at all.
+         */
         static Device blk(Path socket, int reconnect) {
-            return new Device(socket, reconnect, List.of("-device", "vhost-user-blk,chardev=%c,num-queues=1"));
+            return new Device(socket, reconnect, List.of("-device", "vhost-user-blk,chardev=%c,num-queues=1"
+                    + (reconnect > 0 ? ",queue-size=1024" : "")));
         }
 
         static Device rng(Path socket) {

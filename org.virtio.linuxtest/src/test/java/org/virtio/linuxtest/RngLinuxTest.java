@@ -40,7 +40,7 @@ class RngLinuxTest {
                 boolean ended = guest.awaitEnd(Duration.ofSeconds(150), QemuGuest.VHOST_START_FAILED);
                 System.out.printf("level-C rng: guest ran %.1f s%n", guest.seconds());
                 LevelC.assertPassed(guest, "rng");
-                assertTrue(ended, "the guest did not power off within 150 s:\n" + guest.tail(20));
+                LevelC.assertEnded(guest, ended, 150);
             }
         }
     }
