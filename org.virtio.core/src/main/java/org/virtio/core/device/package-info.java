@@ -4,7 +4,7 @@
  * driver has finished initialisation ({@link org.virtio.core.device.DeviceContext}). Devices never see
  * transports, KVM or other devices.
  */
-@Version("1.2.0")
+@Version("1.3.0")
 package org.virtio.core.device;
 
 import org.osgi.annotation.versioning.Version;

@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.virtio.core.device.DeviceContext;
 import org.virtio.core.device.DeviceType;
+import org.virtio.core.device.HeldChains;
 import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.queue.DescriptorChain;
 import org.virtio.core.queue.VirtQueue;
@@ -55,14 +55,11 @@ public final class ConsoleDevice implements VirtioDevice {
     private final MemorySegment transmitSegment = MemorySegment.ofArray(transmitScratch);
     private final ConsoleBackend.InputListener listener = this::input;
 
-    /** Guards {@link #receiveQueue}, {@link #posted}, {@link #pending}, {@link #receiving}. */
+    /** Guards {@link #posted} and {@link #pending}. */
     private final ReentrantLock rxLock = new ReentrantLock();
     private final InputBuffer pending;
-    /** Receive chains popped and not yet filled, oldest first. */
-    private final ArrayDeque<DescriptorChain> posted = new ArrayDeque<>(MAX_QUEUE_SIZE);
-    private VirtQueue receiveQueue;
-    /** Active and not quiesced: input may be delivered. */
-    private boolean receiving;
+    /** Receive chains popped and not yet filled, the receive ring, and whether input may be delivered. */
+    private final HeldChains posted = new HeldChains(RECEIVE_QUEUE, MAX_QUEUE_SIZE);
 
     /** Queue thread only. */
     private DeviceContext context;
@@ -123,10 +120,8 @@ public final class ConsoleDevice implements VirtioDevice {
         failed = false;
         rxLock.lock();
         try {
-            receiveQueue = ctx.queue(RECEIVE_QUEUE);
-            posted.clear();
+            posted.activate(ctx);
             pending.clear();
-            receiving = true;
         } finally {
             rxLock.unlock();
         }
@@ -144,7 +139,7 @@ public final class ConsoleDevice implements VirtioDevice {
             return;
         }
         if (queue == RECEIVE_QUEUE) {
-            receiveNotified();
+            receiveNotified(ctx);
         } else if (queue == TRANSMIT_QUEUE) {
             VirtQueue q = ctx.queue(TRANSMIT_QUEUE);
             if (q != null) {
@@ -154,19 +149,14 @@ public final class ConsoleDevice implements VirtioDevice {
     }
 
     /** The driver posted receive buffers: take them all, then fill what the pending input allows. */
-    private void receiveNotified() {
+    private void receiveNotified(DeviceContext ctx) {
         rxLock.lock();
         try {
-            VirtQueue q = receiveQueue;
+            // After a queue reset (VIRTIO_F_RING_RESET) this is the re-enabled receiveq's new ring.
+            VirtQueue q = posted.resume(ctx);
             if (q == null) {
-                // After a queue reset (VIRTIO_F_RING_RESET) the driver re-enabled receiveq with a new ring.
-                DeviceContext ctx = context;
-                q = receiveQueue = ctx != null ? ctx.queue(RECEIVE_QUEUE) : null;
-                if (q == null) {
-                    return;
-                }
+                return;
             }
-            receiving = true;
             do {
                 q.disableNotifications();
                 DescriptorChain chain;
@@ -174,7 +164,7 @@ public final class ConsoleDevice implements VirtioDevice {
                     if (chain.writableBytes() == 0) {
                         q.add(chain, fail(ConsoleError.RECEIVE_NOT_WRITABLE, null));
                     } else {
-                        posted.addLast(chain);
+                        posted.hold(chain);
                     }
                 }
                 deliverLocked(q);
@@ -192,7 +182,7 @@ public final class ConsoleDevice implements VirtioDevice {
         }
         rxLock.lock();
         try {
-            VirtQueue q = receiveQueue;
+            VirtQueue q = posted.queue();
             if (q == null || failed) {
                 metrics.dropped(length);
                 return;
@@ -202,7 +192,7 @@ public final class ConsoleDevice implements VirtioDevice {
                 metrics.dropped(dropped);
                 LOG.log(Level.DEBUG, "{0}: {1}: {2} bytes", name, ConsoleError.INPUT_OVERFLOW.message(), dropped);
             }
-            if (receiving && deliverLocked(q)) {
+            if (posted.delivering() && deliverLocked(q)) {
                 q.flush();
             }
         } finally {
@@ -214,7 +204,7 @@ public final class ConsoleDevice implements VirtioDevice {
     private boolean deliverLocked(VirtQueue q) {
         boolean added = false;
         while (!pending.isEmpty() && !posted.isEmpty()) {
-            DescriptorChain chain = posted.pollFirst();
+            DescriptorChain chain = posted.next();
             int n = pending.drainInto(chain);
             metrics.received(n);
             q.add(chain, n);
@@ -298,16 +288,7 @@ public final class ConsoleDevice implements VirtioDevice {
     public void quiesce() {
         rxLock.lock();
         try {
-            VirtQueue q = receiveQueue;
-            receiving = false;
-            if (q == null) {
-                return;
-            }
-            DescriptorChain chain;
-            while ((chain = posted.pollFirst()) != null) {
-                q.add(chain, 0);
-            }
-            q.flush();
+            posted.quiesce(0);
         } finally {
             rxLock.unlock();
         }
@@ -325,8 +306,7 @@ public final class ConsoleDevice implements VirtioDevice {
         }
         rxLock.lock();
         try {
-            receiveQueue = null;
-            posted.clear();
+            posted.queueReset();
         } finally {
             rxLock.unlock();
         }
@@ -336,9 +316,7 @@ public final class ConsoleDevice implements VirtioDevice {
     public void reset() {
         rxLock.lock();
         try {
-            receiveQueue = null;
-            receiving = false;
-            posted.clear();
+            posted.reset();
             metrics.dropped(pending.clear());
         } finally {
             rxLock.unlock();

@@ -6,12 +6,12 @@ import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.virtio.core.device.DeviceContext;
 import org.virtio.core.device.DeviceType;
+import org.virtio.core.device.HeldChains;
 import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.queue.DescriptorChain;
 import org.virtio.core.queue.VirtQueue;
@@ -73,14 +73,11 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
     /** Guards everything below up to {@link #context}. */
     private final ReentrantLock eventLock = new ReentrantLock();
     private final PendingEvents pending;
-    /** Eventq buffers popped and not yet filled, oldest first. */
-    private final ArrayDeque<DescriptorChain> posted = new ArrayDeque<>(MAX_QUEUE_SIZE);
+    /** Eventq buffers popped and not yet filled, the eventq ring, and whether held buffers may be filled. */
+    private final HeldChains posted = new HeldChains(EVENT_QUEUE, MAX_QUEUE_SIZE);
     /** Keys whose press was queued and release not yet. */
     private final boolean[] down = new boolean[KeyCodes.MAX_CODE + 1];
     private final MemorySegment eventScratch = MemorySegment.ofArray(new byte[InputSpec.EVENT_SIZE]);
-    private VirtQueue eventQueue;
-    /** Not quiesced: held buffers may be filled. */
-    private boolean receiving;
     /** Between DRIVER_OK and reset; written under {@link #eventLock}. */
     private volatile boolean active;
 
@@ -153,11 +150,9 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
         name = ctx.name();
         eventLock.lock();
         try {
-            eventQueue = ctx.queue(EVENT_QUEUE);
-            posted.clear();
+            posted.activate(ctx);
             pending.clear();
             Arrays.fill(down, false);
-            receiving = true;
             active = true;
         } finally {
             eventLock.unlock();
@@ -199,15 +194,11 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
     private void eventNotified(DeviceContext ctx) {
         eventLock.lock();
         try {
-            VirtQueue q = eventQueue;
+            // After a queue reset (VIRTIO_F_RING_RESET) this is the re-enabled eventq's new ring.
+            VirtQueue q = posted.resume(ctx);
             if (q == null) {
-                // After a queue reset (VIRTIO_F_RING_RESET) the driver re-enabled eventq with a new ring.
-                q = eventQueue = ctx.queue(EVENT_QUEUE);
-                if (q == null) {
-                    return;
-                }
+                return;
             }
-            receiving = true;
             do {
                 q.disableNotifications();
                 DescriptorChain chain;
@@ -216,7 +207,7 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
                     if (error != null) {
                         q.add(chain, fail(error));
                     } else {
-                        posted.addLast(chain);
+                        posted.hold(chain);
                     }
                 }
                 deliverLocked(q);
@@ -231,7 +222,7 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
     private boolean deliverLocked(VirtQueue q) {
         boolean added = false;
         while (!pending.isEmpty() && !posted.isEmpty()) {
-            DescriptorChain chain = posted.pollFirst();
+            DescriptorChain chain = posted.next();
             writeEvent(chain, pending.poll());
             q.add(chain, InputSpec.EVENT_SIZE);
             metrics.delivered();
@@ -359,8 +350,8 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
             pending.add(PendingEvents.pack(InputSpec.EV_SYN, InputSpec.SYN_REPORT, 0));
             down[code] = value != InputSpec.KEY_RELEASED;
             metrics.queued(EVENTS_PER_ACTION);
-            VirtQueue q = eventQueue;
-            if (q != null && receiving && deliverLocked(q)) {
+            VirtQueue q = posted.queue();
+            if (posted.delivering() && deliverLocked(q)) {
                 q.flush();
             }
             return true;
@@ -387,17 +378,10 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
     public void quiesce() {
         eventLock.lock();
         try {
-            VirtQueue q = eventQueue;
-            receiving = false;
-            if (q == null) {
-                return;
-            }
-            DescriptorChain chain;
-            while ((chain = posted.pollFirst()) != null) {
+            posted.quiesce(chain -> {
                 writeEvent(chain, PendingEvents.pack(InputSpec.EV_SYN, InputSpec.SYN_REPORT, 0));
-                q.add(chain, InputSpec.EVENT_SIZE);
-            }
-            q.flush();
+                return InputSpec.EVENT_SIZE;
+            });
         } finally {
             eventLock.unlock();
         }
@@ -411,8 +395,7 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
         }
         eventLock.lock();
         try {
-            eventQueue = null;
-            posted.clear();
+            posted.queueReset();
         } finally {
             eventLock.unlock();
         }
@@ -423,9 +406,7 @@ public final class InputDevice implements VirtioDevice, KeyboardInput, AutoClose
         eventLock.lock();
         try {
             active = false;
-            receiving = false;
-            eventQueue = null;
-            posted.clear();
+            posted.reset();
             metrics.droppedNotReady(pending.clear());
             Arrays.fill(down, false);
         } finally {

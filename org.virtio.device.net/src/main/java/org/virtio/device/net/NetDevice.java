@@ -7,12 +7,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.virtio.core.device.DeviceContext;
 import org.virtio.core.device.DeviceType;
+import org.virtio.core.device.HeldChains;
 import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.queue.DescriptorChain;
@@ -69,11 +69,9 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     /** Guards everything below up to {@link #context}. */
     private final ReentrantLock rxLock = new ReentrantLock();
     private final RxFrames pending;
-    /** Receive chains popped and not yet used, oldest first. */
-    private final ArrayDeque<DescriptorChain> posted = new ArrayDeque<>(MAX_QUEUE_SIZE);
+    /** Receive chains popped and not yet used, the receive ring, and whether frames may be placed. */
+    private final HeldChains posted = new HeldChains(RECEIVE_QUEUE, MAX_QUEUE_SIZE);
     private final MemorySegment header = MemorySegment.ofArray(new byte[NetSpec.HDR_SIZE]);
-    private VirtQueue receiveQueue;
-    private boolean receiving;
     private volatile boolean active;
     private boolean mergeable;
     private int maxRxFrame = NetSpec.MAX_FRAME;
@@ -161,12 +159,10 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
         long features = ctx.negotiatedFeatures();
         rxLock.lock();
         try {
-            receiveQueue = ctx.queue(RECEIVE_QUEUE);
-            posted.clear();
+            posted.activate(ctx);
             pending.clear();
             mergeable = VirtioFeatures.has(features, NetSpec.F_MRG_RXBUF);
             maxRxFrame = VirtioFeatures.has(features, NetSpec.F_MTU) ? mtu + NetSpec.MTU_OVERHEAD : NetSpec.MAX_FRAME;
-            receiving = true;
             active = true;
         } finally {
             rxLock.unlock();
@@ -250,15 +246,11 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     private void receiveNotified(DeviceContext ctx) {
         rxLock.lock();
         try {
-            VirtQueue q = receiveQueue;
+            // After a queue reset (VIRTIO_F_RING_RESET) this is the re-enabled receiveq's new ring.
+            VirtQueue q = posted.resume(ctx);
             if (q == null) {
-                // After a queue reset (VIRTIO_F_RING_RESET) the driver re-enabled receiveq with a new ring.
-                q = receiveQueue = ctx.queue(RECEIVE_QUEUE);
-                if (q == null) {
-                    return;
-                }
+                return;
             }
-            receiving = true;
             do {
                 q.disableNotifications();
                 DescriptorChain chain;
@@ -268,7 +260,7 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
                         fail(error);
                         q.add(chain, 0);
                     } else {
-                        posted.addLast(chain);
+                        posted.hold(chain);
                     }
                 }
                 deliverPendingLocked(q);
@@ -291,8 +283,8 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
                 fail(NetError.RX_FRAME_TOO_LARGE);
                 return;
             }
-            VirtQueue q = receiveQueue;
-            if (pending.isEmpty() && q != null && receiving) {
+            VirtQueue q = posted.queue();
+            if (pending.isEmpty() && posted.delivering()) {
                 Placement p = placeLocked(q, frame, length);
                 if (p == Placement.DONE) {
                     q.flush();
@@ -338,33 +330,25 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
             return Placement.WAIT;
         }
         if (!mergeable) {
-            DescriptorChain chain = posted.peekFirst();
+            DescriptorChain chain = posted.peek();
             if (chain.writableBytes() < needed) {
                 return Placement.NEVER_FITS; // without MRG_RXBUF a frame must fit one chain (§5.1.6.3.1)
             }
-            posted.pollFirst();
+            posted.next();
             writeHeader(chain, 1);
             chain.write(NetSpec.HDR_SIZE, frame, 0, length);
             q.add(chain, (int) needed);
             metrics.received(length, 1);
             return Placement.DONE;
         }
-        long room = 0;
-        int chains = 0;
-        for (DescriptorChain c : posted) {
-            room += c.writableBytes();
-            chains++;
-            if (room >= needed) {
-                break;
-            }
-        }
-        if (room < needed) {
+        int chains = posted.chainsHolding(needed);
+        if (chains == 0) {
             // Every buffer of the ring held and still too small: waiting would never end.
             return posted.size() >= q.size() ? Placement.NEVER_FITS : Placement.WAIT;
         }
         long done = 0;
         for (int i = 0; i < chains; i++) {
-            DescriptorChain chain = posted.pollFirst();
+            DescriptorChain chain = posted.next();
             long at = 0;
             if (i == 0) {
                 writeHeader(chain, chains);
@@ -402,16 +386,7 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
     public void quiesce() {
         rxLock.lock();
         try {
-            VirtQueue q = receiveQueue;
-            receiving = false;
-            if (q == null) {
-                return;
-            }
-            DescriptorChain chain;
-            while ((chain = posted.pollFirst()) != null) {
-                q.add(chain, 0);
-            }
-            q.flush();
+            posted.quiesce(0);
         } finally {
             rxLock.unlock();
         }
@@ -425,8 +400,7 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
         }
         rxLock.lock();
         try {
-            receiveQueue = null;
-            posted.clear();
+            posted.queueReset();
         } finally {
             rxLock.unlock();
         }
@@ -437,9 +411,7 @@ public final class NetDevice implements VirtioDevice, AutoCloseable {
         rxLock.lock();
         try {
             active = false;
-            receiving = false;
-            receiveQueue = null;
-            posted.clear();
+            posted.reset();
             metrics.rxDroppedNotReady(pending.clear());
         } finally {
             rxLock.unlock();
