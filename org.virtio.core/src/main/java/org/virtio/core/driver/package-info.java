@@ -4,7 +4,7 @@
  * conformance tests, the demo runtime and the benchmarks now, and by vhost-user frontends later. The
  * driver side trusts the device less than a real driver would: used ids and lengths are checked.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package org.virtio.core.driver;
 
 import org.osgi.annotation.versioning.Version;

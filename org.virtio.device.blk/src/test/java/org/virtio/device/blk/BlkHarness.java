@@ -10,8 +10,8 @@ import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
+import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestMemoryException;
 import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
@@ -30,14 +30,13 @@ final class BlkHarness implements AutoCloseable {
     final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
+    private final SimulatedGuest guest;
 
     BlkHarness(VirtioDevice device, long features) {
-        ram = GuestRam.builder().anonymous(GuestAddress.of(0), RAM).build();
-        driver = new SimulatedDriver(ram, GuestAddress.of(0), RAM);
-        host = driver.attach(device, null, "test/blk0");
-        if (!driver.initialize(features, 64)) {
-            throw new IllegalStateException("device refused features or DRIVER_OK: " + host);
-        }
+        guest = SimulatedGuest.start(device, "test/blk0", RAM, features, 64);
+        ram = guest.ram();
+        driver = guest.driver();
+        host = guest.host();
     }
 
     QueueDriver queue() {
@@ -54,7 +53,7 @@ final class BlkHarness implements AutoCloseable {
 
         /** Adds a readable buffer holding the given bytes. */
         Chain in(byte[] bytes) {
-            GuestAddress a = driver.allocate(bytes.length, 16);
+            GuestAddress a = guest.buffer(bytes.length);
             write(a, bytes);
             bufs.add(new Buf(a, bytes.length, false));
             return this;
@@ -62,7 +61,7 @@ final class BlkHarness implements AutoCloseable {
 
         /** Adds a writable buffer, filled with 0xEE so writes show. */
         Chain out(int length) {
-            GuestAddress a = driver.allocate(length, 16);
+            GuestAddress a = guest.buffer(length);
             byte[] fill = new byte[length];
             java.util.Arrays.fill(fill, (byte) 0xEE);
             write(a, fill);
@@ -152,26 +151,15 @@ final class BlkHarness implements AutoCloseable {
     }
 
     void write(GuestAddress at, byte[] bytes) {
-        try {
-            ram.write(at.value(), MemorySegment.ofArray(bytes), 0, bytes.length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
+        guest.write(at, bytes);
     }
 
     byte[] read(GuestAddress at, int length) {
-        byte[] b = new byte[length];
-        try {
-            ram.read(at.value(), MemorySegment.ofArray(b), 0, length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
-        return b;
+        return guest.read(at, length);
     }
 
     @Override
     public void close() {
-        host.setStatus(0);
-        ram.close();
+        guest.close();
     }
 }

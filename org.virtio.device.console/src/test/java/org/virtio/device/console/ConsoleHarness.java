@@ -1,14 +1,13 @@
 package org.virtio.device.console;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
 import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
+import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestMemoryException;
 import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
@@ -22,6 +21,7 @@ final class ConsoleHarness implements AutoCloseable {
     final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
+    private final SimulatedGuest guest;
 
     ConsoleHarness(VirtioDevice device, long features) {
         this(device, features, true);
@@ -29,12 +29,15 @@ final class ConsoleHarness implements AutoCloseable {
 
     /** @param requireOk whether to fail unless the device ends up DRIVER_OK without DEVICE_NEEDS_RESET */
     ConsoleHarness(VirtioDevice device, long features, boolean requireOk) {
-        ram = GuestRam.builder().anonymous(GuestAddress.of(0), RAM).build();
-        driver = new SimulatedDriver(ram, GuestAddress.of(0), RAM);
-        host = driver.attach(device, null, "test/console0");
-        if (!driver.initialize(features, 64) && requireOk) {
-            throw new IllegalStateException("device refused features or DRIVER_OK: " + host);
+        if (requireOk) {
+            guest = SimulatedGuest.start(device, "test/console0", RAM, features, 64);
+        } else {
+            guest = SimulatedGuest.attach(device, "test/console0", RAM);
+            guest.initialize(features, 64);
         }
+        ram = guest.ram();
+        driver = guest.driver();
+        host = guest.host();
     }
 
     QueueDriver rx() {
@@ -47,20 +50,12 @@ final class ConsoleHarness implements AutoCloseable {
 
     /** @return a fresh 16-byte-aligned guest buffer */
     GuestAddress buffer(int length) {
-        return driver.allocate(length, 16);
+        return guest.buffer(length);
     }
 
     /** Posts one chain on a queue, without kicking. @return the chain id */
     int add(int queue, GuestAddress[] buffers, int[] lengths, boolean[] writable, boolean indirect) {
-        long[] addrs = new long[buffers.length];
-        for (int i = 0; i < buffers.length; i++) {
-            addrs[i] = buffers[i].value();
-        }
-        int id = driver.queue(queue).add(addrs, lengths, writable, buffers.length, indirect);
-        if (id < 0) {
-            throw new IllegalStateException("ring full");
-        }
-        return id;
+        return guest.add(queue, buffers, lengths, writable, indirect);
     }
 
     /** Posts one chain and kicks. @return the chain id */
@@ -99,31 +94,19 @@ final class ConsoleHarness implements AutoCloseable {
 
     /** @return the length of the next used buffer on the queue, or -1 when there is none */
     int usedLength(int queue) {
-        QueueDriver q = driver.queue(queue);
-        return q.pollUsed() ? q.usedLength() : -1;
+        return guest.usedLength(queue);
     }
 
     void write(GuestAddress at, byte[] src, int off, int length) {
-        try {
-            ram.write(at.value(), MemorySegment.ofArray(src), off, length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
+        guest.write(at, src, off, length);
     }
 
     byte[] read(GuestAddress at, int length) {
-        byte[] b = new byte[length];
-        try {
-            ram.read(at.value(), MemorySegment.ofArray(b), 0, length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
-        return b;
+        return guest.read(at, length);
     }
 
     @Override
     public void close() {
-        host.setStatus(0);
-        ram.close();
+        guest.close();
     }
 }

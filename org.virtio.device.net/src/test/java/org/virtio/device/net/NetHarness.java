@@ -9,8 +9,8 @@ import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
+import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestMemoryException;
 import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
@@ -28,14 +28,13 @@ final class NetHarness implements AutoCloseable {
     final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
+    private final SimulatedGuest guest;
 
     NetHarness(VirtioDevice device, long features) {
-        ram = GuestRam.builder().anonymous(GuestAddress.of(0), RAM).build();
-        driver = new SimulatedDriver(ram, GuestAddress.of(0), RAM);
-        host = driver.attach(device, null, "test/net0");
-        if (!driver.initialize(features, 64)) {
-            throw new IllegalStateException("device refused features or DRIVER_OK: " + host);
-        }
+        guest = SimulatedGuest.start(device, "test/net0", RAM, features, 64);
+        ram = guest.ram();
+        driver = guest.driver();
+        host = guest.host();
     }
 
     QueueDriver q(int queue) {
@@ -43,19 +42,11 @@ final class NetHarness implements AutoCloseable {
     }
 
     GuestAddress buffer(int length) {
-        return driver.allocate(length, 16);
+        return guest.buffer(length);
     }
 
     int add(int queue, GuestAddress[] buffers, int[] lengths, boolean[] writable) {
-        long[] addrs = new long[buffers.length];
-        for (int i = 0; i < buffers.length; i++) {
-            addrs[i] = buffers[i].value();
-        }
-        int id = driver.queue(queue).add(addrs, lengths, writable, buffers.length, false);
-        if (id < 0) {
-            throw new IllegalStateException("ring full");
-        }
-        return id;
+        return guest.add(queue, buffers, lengths, writable, false);
     }
 
     /** Posts {@code n} receive buffers of {@code size} bytes and kicks. @return their addresses by chain id */
@@ -103,8 +94,7 @@ final class NetHarness implements AutoCloseable {
     }
 
     int usedLength(int queue) {
-        QueueDriver q = driver.queue(queue);
-        return q.pollUsed() ? q.usedLength() : -1;
+        return guest.usedLength(queue);
     }
 
     static int numBuffers(byte[] hdr) {
@@ -113,26 +103,15 @@ final class NetHarness implements AutoCloseable {
     }
 
     void write(GuestAddress at, byte[] src) {
-        try {
-            ram.write(at.value(), MemorySegment.ofArray(src), 0, src.length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
+        guest.write(at, src);
     }
 
     byte[] read(GuestAddress at, int length) {
-        byte[] b = new byte[length];
-        try {
-            ram.read(at.value(), MemorySegment.ofArray(b), 0, length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
-        return b;
+        return guest.read(at, length);
     }
 
     @Override
     public void close() {
-        host.setStatus(0);
-        ram.close();
+        guest.close();
     }
 }

@@ -1,13 +1,11 @@
 package org.virtio.device.rng;
 
-import java.lang.foreign.MemorySegment;
-
 import org.virtio.core.device.VirtioDevice;
 import org.virtio.core.device.VirtioFeatures;
 import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
+import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestMemoryException;
 import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
@@ -21,6 +19,7 @@ final class RngHarness implements AutoCloseable {
     final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
+    private final SimulatedGuest guest;
 
     RngHarness(VirtioDevice device, long features) {
         this(device, features, true);
@@ -28,12 +27,15 @@ final class RngHarness implements AutoCloseable {
 
     /** @param requireOk whether to fail unless the device ends up DRIVER_OK without DEVICE_NEEDS_RESET */
     RngHarness(VirtioDevice device, long features, boolean requireOk) {
-        ram = GuestRam.builder().anonymous(GuestAddress.of(0), RAM).build();
-        driver = new SimulatedDriver(ram, GuestAddress.of(0), RAM);
-        host = driver.attach(device, null, "test/rng0");
-        if (!driver.initialize(features, 64) && requireOk) {
-            throw new IllegalStateException("device refused features or DRIVER_OK: " + host);
+        if (requireOk) {
+            guest = SimulatedGuest.start(device, "test/rng0", RAM, features, 64);
+        } else {
+            guest = SimulatedGuest.attach(device, "test/rng0", RAM);
+            guest.initialize(features, 64);
         }
+        ram = guest.ram();
+        driver = guest.driver();
+        host = guest.host();
     }
 
     QueueDriver queue() {
@@ -42,19 +44,12 @@ final class RngHarness implements AutoCloseable {
 
     /** @return a fresh 16-byte-aligned guest buffer */
     GuestAddress buffer(int length) {
-        return driver.allocate(length, 16);
+        return guest.buffer(length);
     }
 
     /** Posts one chain of the given buffers and kicks. @return the chain id */
     int post(GuestAddress[] buffers, int[] lengths, boolean[] writable, boolean indirect) {
-        long[] addrs = new long[buffers.length];
-        for (int i = 0; i < buffers.length; i++) {
-            addrs[i] = buffers[i].value();
-        }
-        int id = queue().add(addrs, lengths, writable, buffers.length, indirect);
-        if (id < 0) {
-            throw new IllegalStateException("ring full");
-        }
+        int id = guest.add(RngDevice.REQUEST_QUEUE, buffers, lengths, writable, indirect);
         driver.kick(RngDevice.REQUEST_QUEUE);
         return id;
     }
@@ -67,22 +62,15 @@ final class RngHarness implements AutoCloseable {
 
     /** @return the length of the next used buffer, or -1 when there is none */
     int usedLength() {
-        return queue().pollUsed() ? queue().usedLength() : -1;
+        return guest.usedLength(RngDevice.REQUEST_QUEUE);
     }
 
     byte[] read(GuestAddress at, int length) {
-        byte[] b = new byte[length];
-        try {
-            ram.read(at.value(), MemorySegment.ofArray(b), 0, length);
-        } catch (GuestMemoryException e) {
-            throw new IllegalStateException(e);
-        }
-        return b;
+        return guest.read(at, length);
     }
 
     @Override
     public void close() {
-        host.setStatus(0);
-        ram.close();
+        guest.close();
     }
 }
