@@ -49,6 +49,15 @@ class HeldChainsTest {
                 });
     }
 
+    // JUnit makes a fresh instance per test: each test starts with an open ring and nothing held.
+    private final Ring ring = new Ring();
+    private final Context ctx = new Context();
+    private final HeldChains held = new HeldChains(Q, 4);
+
+    HeldChainsTest() {
+        ctx.ring = ring.queue;
+    }
+
     static DescriptorChain chain(long writable) {
         return (DescriptorChain) Proxy.newProxyInstance(DescriptorChain.class.getClassLoader(),
                 new Class<?>[] {DescriptorChain.class}, (p, m, a) -> switch (m.getName()) {
@@ -62,10 +71,6 @@ class HeldChainsTest {
 
     @Test
     void holdsChainsOldestFirstOnceActivated() {
-        Ring ring = new Ring();
-        Context ctx = new Context();
-        ctx.ring = ring.queue;
-        HeldChains held = new HeldChains(Q, 4);
         assertFalse(held.delivering(), "nothing delivers before activation");
         held.activate(ctx.context);
         assertSame(ring.queue, held.queue());
@@ -83,10 +88,6 @@ class HeldChainsTest {
 
     @Test
     void quiesceCompletesEveryHeldChainAndStopsDeliveryUntilResumed() {
-        Ring ring = new Ring();
-        Context ctx = new Context();
-        ctx.ring = ring.queue;
-        HeldChains held = new HeldChains(Q, 4);
         held.activate(ctx.context);
         DescriptorChain a = chain(8), b = chain(16);
         held.hold(a);
@@ -103,10 +104,6 @@ class HeldChainsTest {
 
     @Test
     void quiesceLetsTheDeviceWriteEachChainAndChooseItsLength() {
-        Ring ring = new Ring();
-        Context ctx = new Context();
-        ctx.ring = ring.queue;
-        HeldChains held = new HeldChains(Q, 4);
         held.activate(ctx.context);
         held.hold(chain(8));
         held.hold(chain(32));
@@ -121,10 +118,7 @@ class HeldChainsTest {
 
     @Test
     void queueResetDropsChainsUnusedAndResumeTakesTheNewRing() {
-        Ring old = new Ring();
-        Context ctx = new Context();
-        ctx.ring = old.queue;
-        HeldChains held = new HeldChains(Q, 4);
+        Ring old = ring;
         held.activate(ctx.context);
         held.hold(chain(8));
         held.queueReset();
@@ -145,10 +139,6 @@ class HeldChainsTest {
 
     @Test
     void resetDropsChainsAndStopsDeliveryUntilActivated() {
-        Ring ring = new Ring();
-        Context ctx = new Context();
-        ctx.ring = ring.queue;
-        HeldChains held = new HeldChains(Q, 4);
         held.activate(ctx.context);
         held.hold(chain(8));
         held.reset();
@@ -162,10 +152,6 @@ class HeldChainsTest {
 
     @Test
     void activationDropsWhatAnEarlierLifeHeld() {
-        Ring ring = new Ring();
-        Context ctx = new Context();
-        ctx.ring = ring.queue;
-        HeldChains held = new HeldChains(Q, 4);
         held.activate(ctx.context);
         held.hold(chain(8));
         held.activate(ctx.context);
@@ -174,7 +160,6 @@ class HeldChainsTest {
 
     @Test
     void chainsHoldingCountsTheOldestChainsThatTogetherHaveRoom() {
-        HeldChains held = new HeldChains(Q, 4);
         assertEquals(0, held.chainsHolding(1), "nothing held");
         held.hold(chain(10));
         held.hold(chain(5));
