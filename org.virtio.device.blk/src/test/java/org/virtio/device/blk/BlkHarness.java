@@ -12,7 +12,6 @@ import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
 import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
 /** Test support: one block device behind {@link SimulatedDriver} over 4 MiB of guest RAM. */
@@ -27,14 +26,12 @@ final class BlkHarness implements AutoCloseable {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
     private final SimulatedGuest guest;
 
     BlkHarness(VirtioDevice device, long features) {
         guest = SimulatedGuest.start(device, "test/blk0", RAM, features, 64);
-        ram = guest.ram();
         driver = guest.driver();
         host = guest.host();
     }

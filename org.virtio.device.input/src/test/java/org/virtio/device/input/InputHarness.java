@@ -10,7 +10,6 @@ import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
 import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
 /** Test support: one input device behind {@link SimulatedDriver} over 1 MiB of heap-backed guest RAM. */
@@ -22,14 +21,12 @@ final class InputHarness implements AutoCloseable {
     static final int STQ = InputDevice.STATUS_QUEUE;
     private static final long RAM = 1 << 20;
 
-    final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
     private final SimulatedGuest guest;
 
     InputHarness(VirtioDevice device, long features) {
         guest = SimulatedGuest.start(device, "test/input0", RAM, features, 64);
-        ram = guest.ram();
         driver = guest.driver();
         host = guest.host();
     }

@@ -11,7 +11,6 @@ import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
 import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
 /** Test support: one net device behind {@link SimulatedDriver} over 4 MiB of guest RAM. */
@@ -25,14 +24,12 @@ final class NetHarness implements AutoCloseable {
     static final int TX = NetDevice.TRANSMIT_QUEUE;
     private static final long RAM = 4 << 20;
 
-    final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
     private final SimulatedGuest guest;
 
     NetHarness(VirtioDevice device, long features) {
         guest = SimulatedGuest.start(device, "test/net0", RAM, features, 64);
-        ram = guest.ram();
         driver = guest.driver();
         host = guest.host();
     }

@@ -6,7 +6,6 @@ import org.virtio.core.driver.QueueDriver;
 import org.virtio.core.driver.SimulatedDriver;
 import org.virtio.core.driver.SimulatedGuest;
 import org.virtio.core.memory.GuestAddress;
-import org.virtio.core.memory.GuestRam;
 import org.virtio.core.transport.VirtioDeviceHost;
 
 /** Test support: one device behind {@link SimulatedDriver} over 1 MiB of heap-backed guest RAM. */
@@ -16,7 +15,6 @@ final class RngHarness implements AutoCloseable {
     static final long PACKED = SPLIT | VirtioFeatures.bit(VirtioFeatures.RING_PACKED);
     private static final long RAM = 1 << 20;
 
-    final GuestRam ram;
     final SimulatedDriver driver;
     final VirtioDeviceHost host;
     private final SimulatedGuest guest;
@@ -33,7 +31,6 @@ final class RngHarness implements AutoCloseable {
             guest = SimulatedGuest.attach(device, "test/rng0", RAM);
             guest.initialize(features, 64);
         }
-        ram = guest.ram();
         driver = guest.driver();
         host = guest.host();
     }
