@@ -113,10 +113,20 @@ final class QemuGuest implements AutoCloseable {
      */
     static QemuGuest start(LinuxImage.Image image, String name, List<String> checks, String cmdline, int memoryMb,
             List<Device> devices, boolean kvm) throws IOException {
+        return start(image, name, checks, cmdline, memoryMb, devices, kvm, List.of(QEMU));
+    }
+
+    /**
+     * {@link #start(LinuxImage.Image, String, List, String, int, List, boolean)} with another QEMU: {@code qemu} is
+     * the command prefix in place of {@value #QEMU} (e.g. {@link BackportsQemu.Qemu#command()}).
+     */
+    static QemuGuest start(LinuxImage.Image image, String name, List<String> checks, String cmdline, int memoryMb,
+            List<Device> devices, boolean kvm, List<String> qemu) throws IOException {
         Path logs = GuestImage.cache().resolve("logs");
         Files.createDirectories(logs);
         boolean useKvm = kvm && whyNoHardwareKvm() == null;
-        List<String> cmd = new ArrayList<>(List.of(QEMU, "-accel", useKvm ? "kvm" : "tcg",
+        List<String> cmd = new ArrayList<>(qemu);
+        cmd.addAll(List.of("-accel", useKvm ? "kvm" : "tcg",
                 "-cpu", useKvm ? "max,arch-capabilities=off" : "max",
                 "-M", "microvm,acpi=on,pit=on,pic=on,rtc=on,memory-backend=mem", "-m", memoryMb + "M",
                 "-object", "memory-backend-memfd,id=mem,size=" + memoryMb + "M,share=on",
