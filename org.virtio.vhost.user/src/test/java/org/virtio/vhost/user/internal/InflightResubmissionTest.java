@@ -169,6 +169,13 @@ class InflightResubmissionTest {
                 assertEquals(List.of(heads[0], heads[2]), done, "completed out of order: 1 and 3");
                 // The shared region as libvhost-user lays it out: version 1, desc_num, used_idx 2, heads 1 and 3 in flight.
                 MemorySegment q = region.segment();
+                // The backend records used_idx after publishing the used ring (as libvhost-user does; a frontend
+                // reads the region only once the backend is gone), so the driver can see the completions first.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (q.get(ValueLayout.JAVA_SHORT_UNALIGNED, 14) != 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                java.lang.invoke.VarHandle.acquireFence(); // the flags were written before used_idx
                 assertEquals(1, q.get(ValueLayout.JAVA_SHORT_UNALIGNED, 8));
                 assertEquals(QUEUE_SIZE, q.get(ValueLayout.JAVA_SHORT_UNALIGNED, 10));
                 assertEquals(2, q.get(ValueLayout.JAVA_SHORT_UNALIGNED, 14));
