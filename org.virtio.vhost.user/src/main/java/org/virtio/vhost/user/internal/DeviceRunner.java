@@ -316,6 +316,12 @@ final class DeviceRunner implements DeviceContext {
             VirtQueue q = VirtQueues.open(state, Session.maxRingSize(device, r.index), ram, features, null,
                     this::notifyUsed, this::queueFailed);
             r.queue = new TrackedQueue(q, area, recovery, availIdx, usedIdx);
+            if (recovery != null && recovery.publishedBatch() > 0) {
+                // The dead backend may have published these completions without signalling them (it signals
+                // after publishing, records after signalling): a spare interrupt is harmless, a lost one hangs
+                // the driver.
+                r.notifyUsed();
+            }
             return true;
         } catch (ProtocolException | GuestMemoryException | QueueSetupException e) {
             LOG.log(Level.WARNING, "{0}: ring {1} cannot be opened: {2}", name, r.index, e.getMessage());

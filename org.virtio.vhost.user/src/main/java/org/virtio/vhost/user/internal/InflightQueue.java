@@ -29,8 +29,17 @@ final class InflightQueue {
     private static final long DESC = 16;
     private static final int REGION_VERSION = 1;
 
-    /** What a restarted backend must do for one queue. */
-    record Recovery(int[] heads, long nextCounter, String note) {
+    /**
+     * What a restarted backend must do for one queue.
+     *
+     * @param heads          the heads to resubmit, oldest first
+     * @param nextCounter    the counter the next pop records
+     * @param note           what was repaired or ignored, or null
+     * @param publishedBatch used entries the previous owner published but had not recorded as done: it may have
+     *                       died before signalling the driver, so the new owner must signal (else the driver
+     *                       waits for ever on completions that are already on the used ring)
+     */
+    record Recovery(int[] heads, long nextCounter, String note, int publishedBatch) {
     }
 
     private final MemorySegment area;
@@ -64,13 +73,14 @@ final class InflightQueue {
             area.set(U16, USED_IDX, (short) usedIdx);
             VarHandle.storeStoreFence();
             area.set(U16, VERSION, (short) REGION_VERSION);
-            return new Recovery(new int[0], 1, note);
+            return new Recovery(new int[0], 1, note, 0);
         }
         StringBuilder note = new StringBuilder();
         int recorded = area.get(U16, USED_IDX) & 0xffff;
+        int published = 0;
         if (recorded != usedIdx) {
             // The previous owner published a batch but died before clearing its flags.
-            int published = (usedIdx - recorded) & 0xffff;
+            published = (usedIdx - recorded) & 0xffff;
             int head = area.get(U16, LAST_BATCH_HEAD) & 0xffff;
             for (int i = 0; i < published && i < ringSize && head < ringSize; i++) {
                 area.set(ValueLayout.JAVA_BYTE, desc(head), (byte) 0);
@@ -96,7 +106,7 @@ final class InflightQueue {
             heads[i] = (int) inflight.get(i)[0];
             next = Math.max(next, inflight.get(i)[1] + 1);
         }
-        return new Recovery(heads, next, note.isEmpty() ? null : note.toString());
+        return new Recovery(heads, next, note.isEmpty() ? null : note.toString(), published);
     }
 
     /** @param head a head just popped  @param counter its pop order */
