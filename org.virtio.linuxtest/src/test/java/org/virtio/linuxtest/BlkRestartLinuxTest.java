@@ -201,12 +201,19 @@ class BlkRestartLinuxTest {
         long deadline = start + AIM.toNanos();
         int seen = -1;
         long pid = backend.pid();
+        int firstUsed = -1;
+        boolean moved = false;
         try (Signals signals = new Signals()) {
             signals.run("kill -STOP " + pid);
             while (System.nanoTime() < deadline) {
                 awaitStopped(pid);
-                int flagged = inflightDescriptors(qemuPid);
+                InflightState st = inflightDescriptors(qemuPid);
+                int flagged = st == null ? -1 : st.flagged();
                 seen = Math.max(seen, Math.min(flagged, 0));
+                if (st != null) {
+                    moved |= firstUsed >= 0 && st.usedIdx() != firstUsed;
+                    firstUsed = firstUsed < 0 ? st.usedIdx() : firstUsed;
+                }
                 int wanted = System.nanoTime() - start < AIM.toNanos() * 2 / 3 ? BATCH : 1;
                 if (flagged >= wanted) {
                     backend.kill();
@@ -219,6 +226,9 @@ class BlkRestartLinuxTest {
             }
         }
         backend.kill();
+        assertTrue(moved || firstUsed < 0, "no request completed for " + AIM.toSeconds() + " s (the used index"
+                + " recorded in the inflight region stayed at " + firstUsed + "): the guest's I/O hangs after the"
+                + " backend's restart");
         return seen;
     }
 
@@ -253,14 +263,18 @@ class BlkRestartLinuxTest {
         }
     }
 
+    /** Queue 0 of the inflight region: descriptors flagged in flight, and the used index recorded. */
+    record InflightState(int flagged, int usedIdx) {
+    }
+
     /**
      * Counts descriptors flagged in flight in queue 0's area of the INFLIGHT_SHMFD region QEMU holds (vhost-user
      * spec, "Inflight I/O tracking": {@code u64 features, u16 version, u16 desc_num, u16 last_batch_head,
      * u16 used_idx}, then {@code desc_num} states of 16 bytes starting with {@code u8 inflight}).
      *
-     * @return the count, or -1 when QEMU holds no {@code memfd:vhost-inflight}
+     * @return the count and the recorded used_idx, or null when QEMU holds no {@code memfd:vhost-inflight}
      */
-    static int inflightDescriptors(long qemuPid) throws IOException {
+    static InflightState inflightDescriptors(long qemuPid) throws IOException {
         Path fds = Path.of("/proc", Long.toString(qemuPid), "fd");
         List<Path> list;
         try (Stream<Path> s = Files.list(fds)) {
@@ -288,10 +302,10 @@ class BlkRestartLinuxTest {
                         n++;
                     }
                 }
-                return n;
+                return new InflightState(n, head.getShort(14) & 0xffff);
             }
         }
-        return -1;
+        return null;
     }
 
     /** Waits until {@code kill -STOP} took hold of every thread (state T in /proc), at most 200 ms. */
