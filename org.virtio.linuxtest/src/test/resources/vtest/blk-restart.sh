@@ -11,7 +11,7 @@
 C=blk-restart
 W=$(arg writers 16)
 K=8
-maxpass=$(arg passes 40)
+maxpass=$(arg passes 200)
 CHUNK=262144
 CTL=$((W * K * 64))   # the control block, in 4 KiB blocks, right after the areas
 if ! wait_for $C /dev/vda 20; then result $C FAIL "no /dev/vda; virtio devices: $(virtio_devices)"; exit 0; fi
