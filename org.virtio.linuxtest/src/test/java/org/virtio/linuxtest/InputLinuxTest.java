@@ -51,14 +51,6 @@ class InputLinuxTest {
     /** KEY_SPACE: the host's acknowledgement after it saw the LED. */
     static final int ACK = 57;
 
-    /**
-     * Appended after the harness's {@code reboot=k} (the last one counts): reset by triple fault. With QEMU 10's
-     * microvm and {@code reboot=k} the guest's reset was seen to end in a real-mode restart (Linux falls back
-     * from the absent keyboard controller to BOOT_BIOS) that QEMU never sees, so {@code -no-reboot} did not end
-     * it: the CPU sat in qboot (CR0=0x11, no paging) in 2 of 3 runs. A triple fault is a reset QEMU handles.
-     */
-    static final String REBOOT = "reboot=t";
-
     /** QEMU 7.2's refusal (backends/vhost-user.c); QEMU 10 must not print it. */
     static final Pattern NEEDS_KVM = Pattern.compile("vhost initialization failed: requires kvm");
 
@@ -87,7 +79,7 @@ class InputLinuxTest {
                 "--name", "level-C keyboard")) {
             backend.start(Duration.ofSeconds(60));
             try (QemuGuest guest = QemuGuest.start(image, "input-virtio-vmm", List.of("input"),
-                    "vtest.keys=" + 2 * KEYS.size() + " " + REBOOT, 256, List.of(QemuGuest.Device.input(socket)), false, qemu.command())) {
+                    "vtest.keys=" + 2 * KEYS.size(), 256, List.of(QemuGuest.Device.input(socket)), false, qemu.command())) {
                 Pattern stop = Pattern.compile(NEEDS_KVM.pattern() + "|" + QemuGuest.VHOST_START_FAILED.pattern()
                         + "|VTEST input FAIL");
                 guest.await(Pattern.compile("VTEST-INPUT-READY|" + stop.pattern()), Duration.ofSeconds(150));
