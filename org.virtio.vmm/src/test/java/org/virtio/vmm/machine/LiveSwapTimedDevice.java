@@ -11,59 +11,18 @@ import org.virtio.core.device.VirtioDevice;
  * during which the guest is still served. For a replacement it also notes when it was activated and when
  * its first {@link #queueNotified} (the host's wake-up for requests queued during the swap) returned.
  */
-final class LiveSwapTimedDevice implements VirtioDevice {
-    private final VirtioDevice device;
+final class LiveSwapTimedDevice extends ForwardingDevice {
     private volatile long quiescedAt;
     private volatile long activatedAt;
     private volatile long firstServedAt;
 
     LiveSwapTimedDevice(VirtioDevice device) {
-        this.device = device;
-    }
-
-    /** @return the wrapped device */
-    VirtioDevice device() {
-        return device;
+        super(device);
     }
 
     /** @return System.nanoTime() of the first quiesce call, or 0 when none came */
     long quiescedAt() {
         return quiescedAt;
-    }
-
-    @Override
-    public int deviceType() {
-        return device.deviceType();
-    }
-
-    @Override
-    public long deviceFeatures() {
-        return device.deviceFeatures();
-    }
-
-    @Override
-    public int queueCount() {
-        return device.queueCount();
-    }
-
-    @Override
-    public int maxQueueSize(int queue) {
-        return device.maxQueueSize(queue);
-    }
-
-    @Override
-    public int configSize() {
-        return device.configSize();
-    }
-
-    @Override
-    public void readConfig(int offset, byte[] dst) {
-        device.readConfig(offset, dst);
-    }
-
-    @Override
-    public void writeConfig(int offset, byte[] src) {
-        device.writeConfig(offset, src);
     }
 
     /** @return System.nanoTime() of the last activate call, or 0 */
@@ -80,12 +39,12 @@ final class LiveSwapTimedDevice implements VirtioDevice {
     public void activate(DeviceContext context) {
         firstServedAt = 0;
         activatedAt = System.nanoTime();
-        device.activate(context);
+        super.activate(context);
     }
 
     @Override
     public void queueNotified(int queue) {
-        device.queueNotified(queue);
+        super.queueNotified(queue);
         if (firstServedAt == 0) {
             firstServedAt = System.nanoTime();
         }
@@ -96,31 +55,6 @@ final class LiveSwapTimedDevice implements VirtioDevice {
         if (quiescedAt == 0) {
             quiescedAt = System.nanoTime();
         }
-        device.quiesce();
-    }
-
-    @Override
-    public void queueReset(int queue) {
-        device.queueReset(queue);
-    }
-
-    @Override
-    public byte[] saveState() {
-        return device.saveState();
-    }
-
-    @Override
-    public void restoreState(byte[] state) {
-        device.restoreState(state);
-    }
-
-    @Override
-    public void reset() {
-        device.reset();
-    }
-
-    @Override
-    public String toString() {
-        return device.toString();
+        super.quiesce();
     }
 }
